@@ -1,0 +1,19 @@
+package io.keepwell.http;
+
+import java.io.IOException;
+
+/**
+ * The server's response broke HTTP/1.1: a malformed status line or header, bad framing, a response
+ * nobody asked for. The connection it arrived on is closed, never pooled.
+ */
+public class HttpProtocolException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public HttpProtocolException(String message) {
+        super(message);
+    }
+
+    public HttpProtocolException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

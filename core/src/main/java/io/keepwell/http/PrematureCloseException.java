@@ -1,0 +1,55 @@
+package io.keepwell.http;
+
+import java.io.IOException;
+
+/**
+ * The connection closed before the exchange finished. The fields tell a caller (and the retry
+ * policy) what had happened by then; never parse the message.
+ */
+public class PrematureCloseException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** How far the exchange had got when the connection closed. */
+    public enum Phase {
+        /** No byte of the response had arrived. */
+        BEFORE_RESPONSE,
+        /** The status line and headers were being read. */
+        DURING_HEADERS,
+        /** The headers had arrived; the body was being read. */
+        DURING_BODY
+    }
+
+    private final Phase phase;
+    private final long bytesWritten;
+    private final boolean reused;
+
+    public PrematureCloseException(Phase phase, long bytesWritten, boolean reused, Throwable cause) {
+        super("connection closed " + describe(phase) + " (request bytes written: " + bytesWritten
+                + ", connection " + (reused ? "reused" : "new") + ")", cause);
+        this.phase = phase;
+        this.bytesWritten = bytesWritten;
+        this.reused = reused;
+    }
+
+    private static String describe(Phase phase) {
+        return switch (phase) {
+            case BEFORE_RESPONSE -> "before the response";
+            case DURING_HEADERS -> "while reading the response headers";
+            case DURING_BODY -> "while reading the response body";
+        };
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Request bytes that reached the socket before the close. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Whether the connection had served an earlier request. */
+    public boolean reused() {
+        return reused;
+    }
+}

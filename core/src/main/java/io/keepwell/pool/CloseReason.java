@@ -1,0 +1,25 @@
+package io.keepwell.pool;
+
+/** Why a connection was closed; each close is counted under exactly one reason. */
+public enum CloseReason {
+    /** The pool refused the connection when it was released (see {@link RefuseReason}). */
+    REFUSED,
+    /** It sat idle past its deadline (the client's idle timeout or the server's {@code Keep-Alive: timeout}). */
+    IDLE_TIMEOUT,
+    /** It was the least recently used idle connection when the total idle cap was reached. */
+    EVICTED,
+    /** It reached its maximum lifetime. */
+    LIFETIME_EXPIRED,
+    /** {@code closeIdleConnections()} closed it. */
+    CLOSE_IDLE,
+    /** The server closed it, or the socket failed. */
+    PEER_CLOSED,
+    /** The server broke the protocol on it. */
+    PROTOCOL_ERROR,
+    /** Bytes arrived while it was idle. */
+    UNSOLICITED_DATA,
+    /** The request on it was cancelled or timed out mid-exchange. */
+    ABORTED,
+    /** The client was closed. */
+    CLIENT_CLOSED
+}

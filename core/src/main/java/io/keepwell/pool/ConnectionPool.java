@@ -1,0 +1,571 @@
+package io.keepwell.pool;
+
+import io.keepwell.http.ClientClosedException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The one connection pool a client has: every connection's state, the idle connections of every
+ * host, and the requests waiting for a connection. It decides; it never performs I/O. Whoever is
+ * told to close a connection (a refused offer's caller, or {@link TransportHooks#close} for
+ * connections the pool drops itself) owns that close, and the transport reports every socket close
+ * back through {@link #closed}, exactly once.
+ *
+ * <p>Thread-safe: one lock guards all state; callbacks (waiters, listener, hooks) run after it is
+ * released.
+ */
+public final class ConnectionPool<T> {
+
+    private final PoolConfig config;
+    private final Clock clock;
+    private final PoolListener listener;
+    private final TransportHooks<T> hooks;
+    private final long idleTimeoutNanos;
+    private final long maxLifetimeNanos;
+    private final long lifetimeJitterNanos;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<PoolKey, Host<T>> hosts = new HashMap<>();  // guarded by lock
+    private final IdleList<T> lru = new IdleList<>();             // guarded by lock
+    private final int[] countByState = new int[ConnState.values().length]; // guarded by lock
+    private final long[] refusedByReason = new long[RefuseReason.values().length]; // guarded by lock
+    private final long[] closedByReason = new long[CloseReason.values().length];   // guarded by lock
+    private int pending;              // guarded by lock
+    private long opened;              // guarded by lock
+    private long reused;              // guarded by lock
+    private long closedTotal;         // guarded by lock
+    private long retried;             // guarded by lock
+    private long nextId;              // guarded by lock
+    private boolean closeIdleRequested; // guarded by lock
+    private boolean poolClosed;       // guarded by lock
+
+    public ConnectionPool(PoolConfig config, Clock clock, PoolListener listener, TransportHooks<T> hooks) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.hooks = Objects.requireNonNull(hooks, "hooks");
+        this.idleTimeoutNanos = config.idleTimeout().toNanos();
+        this.maxLifetimeNanos = config.maxLifetime().toNanos();
+        this.lifetimeJitterNanos = config.lifetimeJitter().toNanos();
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    /**
+     * Finds a connection for {@code waiter}: the most recently used live idle connection of its
+     * host, else a slot for a new connection if the host is under its cap, else a place in the
+     * host's queue. The waiter hears the answer through exactly one of its callbacks, possibly
+     * before this method returns.
+     */
+    public void acquire(Waiter<T> waiter) {
+        PoolKey key = waiter.key();
+        List<PooledConnection<T>> dropped = null;
+        PooledConnection<T> leased = null;
+        PooledConnection<T> slot = null;
+        java.io.IOException failure = null;
+        lock.lock();
+        try {
+            if (poolClosed) {
+                failure = new ClientClosedException("the client is closed");
+            } else {
+                closeIdleRequested = false;
+                Host<T> host = hostLocked(key);
+                long now = clock.nanoTime();
+                PooledConnection<T> c;
+                while ((c = host.idle.pollFirst()) != null) {
+                    lru.remove(c);
+                    CloseReason unfit = unfitLocked(c, now);
+                    if (unfit == null) {
+                        leaseLocked(c, ConnState.IDLE);
+                        leased = c;
+                        break;
+                    }
+                    moveLocked(c, ConnState.CLOSING);
+                    c.closeReason = unfit;
+                    if (dropped == null) dropped = new ArrayList<>(2);
+                    dropped.add(c);
+                }
+                if (leased == null) {
+                    if (host.hasRoom(config.maxConnectionsPerHost())) {
+                        slot = newSlotLocked(host, now);
+                    } else if (host.waiters.size() < config.maxPendingAcquires()) {
+                        host.waiters.addLast(waiter);
+                        pending++;
+                    } else {
+                        failure = new PoolExhaustedException(key, config.maxConnectionsPerHost(), config.maxPendingAcquires());
+                        pruneLocked(host);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        closeAll(dropped);
+        if (leased != null) {
+            if (waiter.tryClaim()) {
+                listener.connectionAcquired(leased, true);
+                waiter.onConnection(leased);
+            } else {
+                offer(leased, true);
+            }
+        } else if (slot != null) {
+            if (waiter.tryClaim()) {
+                waiter.onConnectPermit(slot);
+            } else {
+                closed(slot, CloseReason.ABORTED);
+            }
+        } else if (failure != null) {
+            if (waiter.tryClaim()) {
+                waiter.onFailure(failure);
+            }
+        }
+    }
+
+    /**
+     * Withdraws a waiting request. Returns {@code true} if it was still waiting (it will hear
+     * nothing more); {@code false} if the pool had already answered it, in which case a connection
+     * it receives must be offered back.
+     */
+    public boolean cancel(Waiter<T> waiter) {
+        lock.lock();
+        try {
+            if (!waiter.tryCancel()) {
+                return false;
+            }
+            Host<T> host = hosts.get(waiter.key());
+            if (host != null && host.waiters.remove(waiter)) {
+                pending--;
+                pruneLocked(host);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The slot's connection is established; returns {@code false} if the pool closed meanwhile, and the caller must close it. */
+    public boolean connected(PooledConnection<T> slot, T transport) {
+        Objects.requireNonNull(transport, "transport");
+        boolean open;
+        lock.lock();
+        try {
+            slot.transport(transport);
+            opened++;
+            if (poolClosed) {
+                moveLocked(slot, ConnState.CLOSING);
+                slot.closeReason = CloseReason.CLIENT_CLOSED;
+                open = false;
+            } else {
+                moveLocked(slot, ConnState.ACTIVE);
+                slot.leases = 1;
+                open = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        listener.connectionOpened(slot);
+        if (open) {
+            listener.connectionAcquired(slot, false);
+        }
+        return open;
+    }
+
+    /**
+     * Offers back a connection whose request is finished. {@code reusable} is the keep-alive
+     * decision for the exchange. On a refusal the caller must close the connection; otherwise it
+     * is idle in the pool or already leased to a waiting request.
+     */
+    public OfferVerdict offer(PooledConnection<T> c, boolean reusable) {
+        OfferVerdict verdict;
+        Waiter<T> handTo = null;
+        PooledConnection<T> evicted = null;
+        lock.lock();
+        try {
+            if (c.state != ConnState.ACTIVE) {
+                throw new IllegalStateException("offered " + c + " in state " + c.state + ", expected ACTIVE");
+            }
+            long now = clock.nanoTime();
+            Host<T> host = hosts.get(c.key());
+            RefuseReason refusal;
+            if (poolClosed) {
+                refusal = RefuseReason.POOL_CLOSED;
+            } else if (!config.keepAlive()) {
+                refusal = RefuseReason.KEEP_ALIVE_DISABLED;
+            } else if (!reusable || !hooks.isOpen(c.transport())) {
+                refusal = RefuseReason.NOT_REUSABLE;
+            } else if (now - c.lifetimeDeadlineNanos() >= 0) {
+                refusal = RefuseReason.LIFETIME_EXPIRED;
+            } else if ((handTo = claimWaiterLocked(host)) != null) {
+                refusal = null;
+                c.leases++;
+                reused++;
+            } else if (closeIdleRequested) {
+                refusal = RefuseReason.CLOSING_IDLE;
+            } else if (config.maxIdleTotal() == 0) {
+                refusal = RefuseReason.TOO_MANY_IDLE_TOTAL;
+            } else if (host.idle.size() >= config.maxIdlePerHost()) {
+                refusal = RefuseReason.TOO_MANY_IDLE_FOR_HOST;
+            } else {
+                refusal = null;
+                if (lru.size() >= config.maxIdleTotal()) {
+                    evicted = lru.oldest();
+                    removeIdleLocked(evicted);
+                    moveLocked(evicted, ConnState.CLOSING);
+                    evicted.closeReason = CloseReason.EVICTED;
+                }
+                moveLocked(c, ConnState.IDLE);
+                c.idleDeadlineNanos = now + idleTimeoutNanos;
+                host.idle.addFirst(c);
+                lru.addNewest(c);
+            }
+            if (refusal != null) {
+                refusedByReason[refusal.ordinal()]++;
+                moveLocked(c, ConnState.CLOSING);
+                c.closeReason = CloseReason.REFUSED;
+                verdict = OfferVerdict.refused(refusal);
+            } else {
+                verdict = handTo != null ? OfferVerdict.HANDED_OFF : OfferVerdict.POOLED;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (evicted != null) {
+            hooks.close(evicted.transport());
+        }
+        listener.connectionReleased(c, verdict);
+        if (handTo != null) {
+            listener.connectionAcquired(c, true);
+            handTo.onConnection(c);
+        }
+        return verdict;
+    }
+
+    /**
+     * Marks an active or connecting connection as chosen to close for {@code reason} (a protocol
+     * error, an aborted exchange); the caller then closes it. Returns {@code false} if it was
+     * already closing or closed.
+     */
+    public boolean markClosing(PooledConnection<T> c, CloseReason reason) {
+        lock.lock();
+        try {
+            if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
+                return false;
+            }
+            if (c.state == ConnState.IDLE) {
+                removeIdleLocked(c);
+            }
+            moveLocked(c, ConnState.CLOSING);
+            c.closeReason = reason;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The connection's socket is closed (or its connect failed). Frees its slot, exactly once,
+     * whatever path closed it; {@code reason} counts unless the pool already chose one.
+     */
+    public void closed(PooledConnection<T> c, CloseReason reason) {
+        List<Waiter<T>> permitted = null;
+        List<PooledConnection<T>> slots = null;
+        CloseReason counted;
+        boolean wasEstablished;
+        lock.lock();
+        try {
+            if (c.state == ConnState.IDLE) {
+                removeIdleLocked(c);
+            }
+            moveLocked(c, ConnState.CLOSED);
+            counted = c.closeReason != null ? c.closeReason : reason;
+            c.closeReason = counted;
+            wasEstablished = c.transport() != null;
+            if (wasEstablished) {
+                closedTotal++;
+                closedByReason[counted.ordinal()]++;
+            }
+            Host<T> host = hosts.get(c.key());
+            host.open--;
+            Waiter<T> w;
+            long now = clock.nanoTime();
+            while (!poolClosed && host.hasRoom(config.maxConnectionsPerHost()) && (w = claimWaiterLocked(host)) != null) {
+                if (permitted == null) {
+                    permitted = new ArrayList<>(1);
+                    slots = new ArrayList<>(1);
+                }
+                permitted.add(w);
+                slots.add(newSlotLocked(host, now));
+            }
+            pruneLocked(host);
+        } finally {
+            lock.unlock();
+        }
+        if (wasEstablished) {
+            listener.connectionClosed(c, counted);
+        }
+        if (permitted != null) {
+            for (int i = 0; i < permitted.size(); i++) {
+                permitted.get(i).onConnectPermit(slots.get(i));
+            }
+        }
+    }
+
+    /**
+     * For the idle timer of one connection: closes it if it is idle past its deadline. Returns the
+     * nanoseconds until it should be checked again, or -1 if it is not idle (any more); the
+     * transport re-arms its timer only on a positive answer, so no timer outlives the idle period.
+     */
+    public long expireIfIdle(PooledConnection<T> c) {
+        boolean drop;
+        lock.lock();
+        try {
+            if (c.state != ConnState.IDLE) {
+                return -1;
+            }
+            long now = clock.nanoTime();
+            CloseReason unfit = unfitLocked(c, now);
+            if (unfit == null) {
+                return Math.max(1, Math.min(c.idleDeadlineNanos, c.lifetimeDeadlineNanos()) - now);
+            }
+            removeIdleLocked(c);
+            moveLocked(c, ConnState.CLOSING);
+            c.closeReason = unfit;
+            drop = true;
+        } finally {
+            lock.unlock();
+        }
+        if (drop) {
+            hooks.close(c.transport());
+        }
+        return -1;
+    }
+
+    /**
+     * Closes every idle connection, and refuses offers with {@link RefuseReason#CLOSING_IDLE}
+     * until the next {@link #acquire} (Go's {@code CloseIdleConnections}).
+     */
+    public void closeIdle() {
+        List<PooledConnection<T>> dropped;
+        lock.lock();
+        try {
+            closeIdleRequested = true;
+            dropped = drainIdleLocked(CloseReason.CLOSE_IDLE);
+        } finally {
+            lock.unlock();
+        }
+        closeAll(dropped);
+    }
+
+    /**
+     * Closes the pool: idle connections close, waiters fail with {@link ClientClosedException},
+     * and every later offer is refused. Active connections are the transport's to abort.
+     */
+    public void close() {
+        List<PooledConnection<T>> dropped;
+        List<Waiter<T>> failed = new ArrayList<>();
+        lock.lock();
+        try {
+            if (poolClosed) {
+                return;
+            }
+            poolClosed = true;
+            dropped = drainIdleLocked(CloseReason.CLIENT_CLOSED);
+            for (Host<T> host : hosts.values()) {
+                Waiter<T> w;
+                while ((w = claimWaiterLocked(host)) != null) {
+                    failed.add(w);
+                }
+            }
+            hosts.values().removeIf(Host::isEmpty);
+        } finally {
+            lock.unlock();
+        }
+        closeAll(dropped);
+        for (Waiter<T> w : failed) {
+            w.onFailure(new ClientClosedException("the client was closed while this request waited for a connection"));
+        }
+    }
+
+    /** Counts a retry, for {@link PoolStats#retried()}. */
+    public void recordRetry(PoolKey key, String method, int attempt, Throwable cause) {
+        lock.lock();
+        try {
+            retried++;
+        } finally {
+            lock.unlock();
+        }
+        listener.requestRetried(key, method, attempt, cause);
+    }
+
+    /** A consistent snapshot of all counts. */
+    public PoolStats stats() {
+        lock.lock();
+        try {
+            Map<CloseReason, Long> byReason = new EnumMap<>(CloseReason.class);
+            for (CloseReason r : CloseReason.values()) {
+                byReason.put(r, closedByReason[r.ordinal()]);
+            }
+            int closing = countByState[ConnState.CLOSING.ordinal()];
+            int connecting = countByState[ConnState.CONNECTING.ordinal()];
+            int active = countByState[ConnState.ACTIVE.ordinal()];
+            int idle = countByState[ConnState.IDLE.ordinal()];
+            return new PoolStats(connecting + active + idle + closing, idle, active, connecting, pending,
+                    opened, reused, closedTotal, retried,
+                    refusedByReason[RefuseReason.KEEP_ALIVE_DISABLED.ordinal()],
+                    refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()],
+                    refusedByReason[RefuseReason.TOO_MANY_IDLE_FOR_HOST.ordinal()],
+                    refusedByReason[RefuseReason.TOO_MANY_IDLE_TOTAL.ordinal()],
+                    refusedByReason[RefuseReason.LIFETIME_EXPIRED.ordinal()],
+                    refusedByReason[RefuseReason.CLOSING_IDLE.ordinal()],
+                    refusedByReason[RefuseReason.POOL_CLOSED.ordinal()],
+                    byReason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Hosts with state; a host with no connection and no waiter is forgotten. For tests. */
+    int hostCountForTesting() {
+        lock.lock();
+        try {
+            return hosts.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The state of {@code c}, for tests and diagnostics. */
+    public ConnState stateOf(PooledConnection<T> c) {
+        lock.lock();
+        try {
+            return c.state;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeAll(List<PooledConnection<T>> dropped) {
+        if (dropped != null) {
+            for (PooledConnection<T> c : dropped) {
+                hooks.close(c.transport());
+            }
+        }
+    }
+
+    /** Why an idle connection may not be leased (or kept) at {@code now}; {@code null} if it is fit. */
+    private CloseReason unfitLocked(PooledConnection<T> c, long now) {
+        if (!hooks.isOpen(c.transport())) {
+            return CloseReason.PEER_CLOSED;
+        }
+        if (now - c.lifetimeDeadlineNanos() >= 0) {
+            return CloseReason.LIFETIME_EXPIRED;
+        }
+        if (now - c.idleDeadlineNanos >= 0) {
+            return CloseReason.IDLE_TIMEOUT;
+        }
+        return null;
+    }
+
+    private void leaseLocked(PooledConnection<T> c, ConnState from) {
+        assert c.state == from;
+        moveLocked(c, ConnState.ACTIVE);
+        c.leases++;
+        reused++;
+    }
+
+    private PooledConnection<T> newSlotLocked(Host<T> host, long now) {
+        long lifetimeDeadline = Long.MAX_VALUE;
+        if (maxLifetimeNanos > 0) {
+            long jitter = lifetimeJitterNanos > 0 ? ThreadLocalRandom.current().nextLong(lifetimeJitterNanos) : 0;
+            lifetimeDeadline = now + maxLifetimeNanos - jitter;
+        }
+        PooledConnection<T> slot = new PooledConnection<>(host.key, ++nextId, lifetimeDeadline);
+        countByState[ConnState.CONNECTING.ordinal()]++;
+        host.open++;
+        return slot;
+    }
+
+    private Waiter<T> claimWaiterLocked(Host<T> host) {
+        if (host == null) {
+            return null;
+        }
+        Waiter<T> w;
+        while ((w = host.waiters.pollFirst()) != null) {
+            pending--;
+            if (w.tryClaim()) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    private List<PooledConnection<T>> drainIdleLocked(CloseReason reason) {
+        List<PooledConnection<T>> dropped = new ArrayList<>(lru.size());
+        PooledConnection<T> c;
+        while ((c = lru.oldest()) != null) {
+            removeIdleLocked(c);
+            moveLocked(c, ConnState.CLOSING);
+            c.closeReason = reason;
+            dropped.add(c);
+        }
+        return dropped;
+    }
+
+    private void removeIdleLocked(PooledConnection<T> c) {
+        lru.remove(c);
+        hosts.get(c.key()).idle.remove(c);
+    }
+
+    /** The single place a connection changes state; counts follow. */
+    private void moveLocked(PooledConnection<T> c, ConnState to) {
+        c.state.checkTransition(to, c);
+        countByState[c.state.ordinal()]--;
+        countByState[to.ordinal()]++;
+        c.state = to;
+    }
+
+    private Host<T> hostLocked(PoolKey key) {
+        Host<T> host = hosts.get(key);
+        if (host == null) {
+            host = new Host<>(key);
+            hosts.put(key, host);
+        }
+        return host;
+    }
+
+    private void pruneLocked(Host<T> host) {
+        if (host.isEmpty()) {
+            hosts.remove(host.key);
+        }
+    }
+
+    /** Per-host state: every field guarded by the pool lock. */
+    private static final class Host<T> {
+        final PoolKey key;
+        final ArrayDeque<PooledConnection<T>> idle = new ArrayDeque<>(); // most recently used first
+        final ArrayDeque<Waiter<T>> waiters = new ArrayDeque<>();        // oldest first
+        int open;                                                        // every connection not CLOSED
+
+        Host(PoolKey key) {
+            this.key = key;
+        }
+
+        boolean hasRoom(int maxConnections) {
+            return maxConnections == 0 || open < maxConnections;
+        }
+
+        boolean isEmpty() {
+            return open == 0 && waiters.isEmpty();
+        }
+    }
+}

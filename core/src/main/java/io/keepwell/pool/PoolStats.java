@@ -1,0 +1,76 @@
+package io.keepwell.pool;
+
+import java.util.Map;
+
+/**
+ * A consistent snapshot of the pool. The first five counts are current; the rest are running
+ * totals since the pool was created.
+ *
+ * @param open                      connections whose socket is not closed (connecting, active, idle or closing)
+ * @param idle                      connections in the idle pool
+ * @param active                    connections leased to a request
+ * @param connecting                connections being established
+ * @param pending                   requests waiting for a connection
+ * @param opened                    connections established
+ * @param reused                    times a request got a connection that had served before
+ * @param closed                    connections whose socket closed after being established
+ * @param retried                   requests sent again after failing on a reused connection
+ * @param refusedKeepAliveDisabled  offers refused: keep-alive off
+ * @param refusedNotReusable        offers refused: the connection was not fit for reuse
+ * @param refusedTooManyIdleForHost offers refused: the host's idle cap was reached
+ * @param refusedTooManyIdleTotal   offers refused: no idle connection allowed at all
+ * @param refusedLifetimeExpired    offers refused: past the maximum lifetime
+ * @param refusedClosingIdle        offers refused: after {@code closeIdleConnections()}
+ * @param refusedPoolClosed         offers refused: the pool was closed
+ * @param closedByReason            closes counted per reason (every reason present)
+ */
+public record PoolStats(
+        int open,
+        int idle,
+        int active,
+        int connecting,
+        int pending,
+        long opened,
+        long reused,
+        long closed,
+        long retried,
+        long refusedKeepAliveDisabled,
+        long refusedNotReusable,
+        long refusedTooManyIdleForHost,
+        long refusedTooManyIdleTotal,
+        long refusedLifetimeExpired,
+        long refusedClosingIdle,
+        long refusedPoolClosed,
+        Map<CloseReason, Long> closedByReason) {
+
+    public PoolStats {
+        closedByReason = Map.copyOf(closedByReason);
+    }
+
+    /** Offers refused for {@code reason}. */
+    public long refused(RefuseReason reason) {
+        return switch (reason) {
+            case KEEP_ALIVE_DISABLED -> refusedKeepAliveDisabled;
+            case NOT_REUSABLE -> refusedNotReusable;
+            case TOO_MANY_IDLE_FOR_HOST -> refusedTooManyIdleForHost;
+            case TOO_MANY_IDLE_TOTAL -> refusedTooManyIdleTotal;
+            case LIFETIME_EXPIRED -> refusedLifetimeExpired;
+            case CLOSING_IDLE -> refusedClosingIdle;
+            case POOL_CLOSED -> refusedPoolClosed;
+        };
+    }
+
+    /** Offers refused for any reason. */
+    public long refusedTotal() {
+        long sum = 0;
+        for (RefuseReason reason : RefuseReason.values()) {
+            sum += refused(reason);
+        }
+        return sum;
+    }
+
+    /** Closes counted under {@code reason}. */
+    public long closedBy(CloseReason reason) {
+        return closedByReason.getOrDefault(reason, 0L);
+    }
+}

@@ -1,0 +1,56 @@
+package io.keepwell.pool;
+
+/**
+ * The pool's record of one connection: its key, its state and its deadlines, around the transport
+ * object ({@code T}, a channel for the Netty adapter) that the pool never touches itself.
+ *
+ * <p>Fields other than {@code key} and {@code id} are guarded by the owning pool's lock.
+ */
+public final class PooledConnection<T> {
+
+    private final PoolKey key;
+    private final long id;
+    private final long lifetimeDeadlineNanos;
+
+    private volatile T transport;          // set once, when connected
+    ConnState state = ConnState.CONNECTING; // guarded by pool lock
+    CloseReason closeReason;                // guarded by pool lock; chosen when entering CLOSING
+    long idleDeadlineNanos;                 // guarded by pool lock; valid while IDLE
+    int leases;                             // guarded by pool lock; requests served, the current one included
+    PooledConnection<T> lruPrev;            // guarded by pool lock; idle list links, oldest first
+    PooledConnection<T> lruNext;            // guarded by pool lock
+
+    PooledConnection(PoolKey key, long id, long lifetimeDeadlineNanos) {
+        this.key = key;
+        this.id = id;
+        this.lifetimeDeadlineNanos = lifetimeDeadlineNanos;
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    /** A number unique within the pool, in order of creation. */
+    public long id() {
+        return id;
+    }
+
+    /** The transport object; {@code null} while connecting. */
+    public T transport() {
+        return transport;
+    }
+
+    void transport(T transport) {
+        this.transport = transport;
+    }
+
+    /** Deadline of the connection's lifetime, or {@link Long#MAX_VALUE} for none. */
+    long lifetimeDeadlineNanos() {
+        return lifetimeDeadlineNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "conn#" + id + "[" + key + "]";
+    }
+}

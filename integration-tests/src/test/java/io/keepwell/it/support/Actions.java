@@ -1,0 +1,66 @@
+package io.keepwell.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Ready-made {@link ScriptedServer.Action}s. */
+public final class Actions {
+    private Actions() {
+    }
+
+    /** Writes {@code raw} as the whole response and keeps the connection. */
+    public static ScriptedServer.Action raw(String raw) {
+        byte[] bytes = raw.getBytes(StandardCharsets.ISO_8859_1);
+        return (request, socket, out) -> {
+            out.write(bytes);
+            out.flush();
+            return true;
+        };
+    }
+
+    /** {@code status} with a body and {@code Content-Length}, plus extra header lines (each ending in CRLF). */
+    public static ScriptedServer.Action respond(int status, String body, String extraHeaders) {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        return raw("HTTP/1.1 " + status + " X\r\nContent-Length: " + b.length + "\r\n" + extraHeaders + "\r\n"
+                + new String(b, StandardCharsets.ISO_8859_1));
+    }
+
+    public static ScriptedServer.Action ok(String body) {
+        return respond(200, body, "");
+    }
+
+    /** Waits for {@code gate} (at most {@code maxWaitMillis}), then does {@code then}. */
+    public static ScriptedServer.Action holdUntil(CountDownLatch gate, long maxWaitMillis, ScriptedServer.Action then) {
+        return (request, socket, out) -> {
+            if (!gate.await(maxWaitMillis, TimeUnit.MILLISECONDS)) {
+                throw new IOException("held request was never released");
+            }
+            return then.perform(request, socket, out);
+        };
+    }
+
+    /** Writes {@code raw}, then closes the connection. */
+    public static ScriptedServer.Action rawThenClose(String raw) {
+        ScriptedServer.Action write = raw(raw);
+        return (request, socket, out) -> {
+            write.perform(request, socket, out);
+            return false;
+        };
+    }
+
+    /** Closes the connection without answering. */
+    public static ScriptedServer.Action close() {
+        return (request, socket, out) -> false;
+    }
+
+    /** Resets the connection (RST instead of FIN). */
+    public static ScriptedServer.Action reset() {
+        return (request, socket, out) -> {
+            socket.setSoLinger(true, 0);
+            socket.close();
+            return false;
+        };
+    }
+}

@@ -1,0 +1,170 @@
+package io.keepwell.netty.handler;
+
+import io.keepwell.http.HttpResponse;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Flow;
+
+/**
+ * The subscription between a response body on the wire and the caller's subscriber. It honours
+ * demand: with none outstanding it stops reading from the socket (auto-read off) and resumes when
+ * the subscriber asks for more, so a slow subscriber holds a few chunks, not the whole body.
+ * Every field is confined to the channel's event loop; {@link #request} and {@link #cancel} hop
+ * onto it.
+ */
+final class BodyStream implements Flow.Subscription {
+
+    /** What to do when the subscriber walks away before the body ended. */
+    interface Abort {
+        void abort(Throwable cause);
+    }
+
+    private final Channel channel;
+    private final EventLoop loop;
+    private final HttpResponse.BodySubscriber<?> subscriber;
+    private final Abort abort;
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
+    private long demand;
+    private boolean ended;      // the last byte arrived
+    private Throwable failure;  // the body failed; delivered once the subscriber is told
+    private boolean terminated; // onComplete or onError was called, or the subscriber cancelled
+    private boolean draining;
+    private boolean pausedReading;
+
+    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Abort abort) {
+        this.channel = channel;
+        this.loop = channel.eventLoop();
+        this.subscriber = subscriber;
+        this.abort = abort;
+    }
+
+    @Override
+    public void request(long n) {
+        if (loop.inEventLoop()) {
+            request0(n);
+        } else {
+            loop.execute(() -> request0(n));
+        }
+    }
+
+    @Override
+    public void cancel() {
+        if (loop.inEventLoop()) {
+            cancel0();
+        } else {
+            loop.execute(this::cancel0);
+        }
+    }
+
+    /** A chunk arrived (a copy the subscriber may keep). */
+    void push(ByteBuffer chunk) {
+        if (terminated) {
+            return;
+        }
+        queue.add(chunk);
+        drain();
+        if (!terminated && demand == 0 && !ended && !pausedReading) {
+            pausedReading = true;
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    /** The body ended at its framed end. */
+    void end() {
+        ended = true;
+        resumeReadingIfPaused();
+        drain();
+    }
+
+    /** The body cannot complete; queued chunks are dropped and the subscriber hears the cause. */
+    void fail(Throwable cause) {
+        ended = true;
+        resumeReadingIfPaused();
+        if (terminated) {
+            return;
+        }
+        queue.clear();
+        failure = cause;
+        drain();
+    }
+
+    private void request0(long n) {
+        if (terminated) {
+            return;
+        }
+        if (n <= 0) {
+            failure = new IllegalArgumentException("non-positive subscription request: " + n);
+            queue.clear();
+            drain();
+            if (!ended) {
+                abort.abort(failure);
+            }
+            return;
+        }
+        demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+        drain();
+        if (demand > 0 && queue.isEmpty()) {
+            resumeReadingIfPaused();
+        }
+    }
+
+    private void cancel0() {
+        if (terminated) {
+            return;
+        }
+        terminated = true;
+        queue.clear();
+        if (!ended) {
+            abort.abort(new java.util.concurrent.CancellationException("body subscription cancelled"));
+        }
+    }
+
+    private void resumeReadingIfPaused() {
+        if (pausedReading) {
+            pausedReading = false;
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    private void drain() {
+        if (draining) {
+            return; // a subscriber calling request() from onNext; the outer loop continues
+        }
+        draining = true;
+        try {
+            while (!terminated) {
+                if (failure != null) {
+                    terminated = true;
+                    subscriber.onError(failure);
+                } else if (!queue.isEmpty() && demand > 0) {
+                    demand--;
+                    deliver(queue.poll());
+                } else if (queue.isEmpty() && ended) {
+                    terminated = true;
+                    subscriber.onComplete();
+                } else {
+                    break;
+                }
+            }
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void deliver(ByteBuffer chunk) {
+        try {
+            subscriber.onNext(List.of(chunk));
+        } catch (RuntimeException e) {
+            terminated = true;
+            queue.clear();
+            if (!ended) {
+                abort.abort(e);
+            }
+            subscriber.onError(e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.keepwell.netty.handler;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.pool.PoolKey;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One request and its response future, as it travels through a channel. The fields below the
+ * constructor are written by the writer and the reader on the channel's event loop and describe
+ * what actually happened, for the keep-alive and retry decisions.
+ */
+public final class Exchange<T> {
+
+    private final HttpRequest request;
+    private final HttpResponse.BodyHandler<T> bodyHandler;
+    private final CompletableFuture<HttpResponse<T>> result;
+    private final PoolKey key;
+    private final ExchangeListener listener;
+
+    long bytesQueued;          // event loop only
+    long bytesWritten;         // event loop only: request bytes that reached the socket
+    boolean requestWritten;    // event loop only: every request byte reached the socket
+    boolean reused;            // event loop only: the connection served an earlier exchange
+
+    public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
+                    CompletableFuture<HttpResponse<T>> result, PoolKey key, ExchangeListener listener) {
+        this.request = request;
+        this.bodyHandler = bodyHandler;
+        this.result = result;
+        this.key = key;
+        this.listener = listener;
+    }
+
+    public HttpRequest request() {
+        return request;
+    }
+
+    public HttpResponse.BodyHandler<T> bodyHandler() {
+        return bodyHandler;
+    }
+
+    public CompletableFuture<HttpResponse<T>> result() {
+        return result;
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    public boolean requestWritten() {
+        return requestWritten;
+    }
+
+    public boolean reused() {
+        return reused;
+    }
+
+    /** The response is ready: completes the future (unless the caller already cancelled it). */
+    void succeed(HttpResponse<T> response) {
+        result.complete(response);
+    }
+
+    /** The exchange failed before a response was produced; the listener may retry it. */
+    void fail(Throwable cause) {
+        listener.exchangeFailed(this, cause);
+    }
+
+    @Override
+    public String toString() {
+        return request.toString();
+    }
+
+    /** Told when an exchange fails on its channel, so a retry can be considered. */
+    @FunctionalInterface
+    public interface ExchangeListener {
+        void exchangeFailed(Exchange<?> exchange, Throwable cause);
+    }
+}

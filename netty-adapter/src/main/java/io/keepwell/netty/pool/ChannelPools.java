@@ -1,0 +1,105 @@
+package io.keepwell.netty.pool;
+
+import io.keepwell.netty.handler.ConnectionContext;
+import io.keepwell.netty.handler.PipelineInitializer;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.ConnectionPool;
+import io.keepwell.pool.PoolKey;
+import io.keepwell.pool.PooledConnection;
+import io.keepwell.pool.TransportHooks;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.ChannelGroupFuture;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The bridge between the core pool and Netty: it opens channels for the slots the core pool
+ * grants, reports every channel's close back to it exactly once (from the close future, whatever
+ * path closed the channel), closes the channels the pool drops, and hands out the per-host
+ * {@link HostChannelPool} views.
+ */
+public final class ChannelPools implements TransportHooks<Channel> {
+
+    private final ConnectionPool<Channel> core;
+    private final Bootstrap bootstrap;
+    private final HttpDecoderConfig decoderConfig;
+    private final AtomicBoolean clientClosing;
+    private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
+    private final ConcurrentHashMap<PoolKey, HostChannelPool> hostPools = new ConcurrentHashMap<>();
+
+    /** {@code bootstrap} has its group, channel class and options set; its handler is set per connection. */
+    public ChannelPools(ConnectionPool<Channel> core, Bootstrap bootstrap, HttpDecoderConfig decoderConfig, AtomicBoolean clientClosing) {
+        this.core = core;
+        this.bootstrap = bootstrap;
+        this.decoderConfig = decoderConfig;
+        this.clientClosing = clientClosing;
+    }
+
+    public ConnectionPool<Channel> core() {
+        return core;
+    }
+
+    /** The pool view for one host; cheap, created on first use. */
+    public HostChannelPool hostPool(PoolKey key) {
+        HostChannelPool pool = hostPools.get(key);
+        return pool != null ? pool : hostPools.computeIfAbsent(key, k -> new HostChannelPool(k, this));
+    }
+
+    /** Every channel not yet closed. */
+    public int openChannels() {
+        return allChannels.size();
+    }
+
+    /** Closes every channel; in-flight exchanges fail. */
+    public ChannelGroupFuture closeAll() {
+        return allChannels.close();
+    }
+
+    @Override
+    public boolean isOpen(Channel channel) {
+        return channel.isActive();
+    }
+
+    @Override
+    public void close(Channel channel) {
+        channel.close();
+    }
+
+    /** Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes to the pool. */
+    void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
+        ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
+        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, decoderConfig));
+        PoolKey key = slot.key();
+        ChannelFuture connect = b.connect(key.host(), key.port());
+        Channel channel = connect.channel();
+        allChannels.add(channel);
+        // The one place a socket's close reaches the core pool: every path that closes a channel ends here.
+        channel.closeFuture().addListener(f -> {
+            cx.idleTimer().cancel();
+            core.closed(slot, CloseReason.PEER_CLOSED);
+        });
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                promise.tryFailure(f.cause());
+                channel.close();
+            } else if (!core.connected(slot, channel)) {
+                channel.close();
+                promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
+            } else if (!promise.trySuccess(channel)) {
+                host.releaseUnused(channel);
+            }
+        });
+    }
+
+    void armIdleTimer(Channel channel, ConnectionContext cx) {
+        cx.idleTimer().arm(channel);
+    }
+}

@@ -1,0 +1,95 @@
+package io.keepwell.netty.pool;
+
+import io.keepwell.keepalive.KeepAliveVerdict;
+import io.keepwell.netty.handler.ConnectionContext;
+import io.keepwell.pool.OfferVerdict;
+import io.keepwell.pool.PoolKey;
+import io.netty.channel.Channel;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+
+/**
+ * Netty's {@link ChannelPool} for one host, over the client's single core pool. It holds no
+ * channel itself: acquire asks the core pool, and release is the release callback that executes
+ * the core pool's verdict, pooling the channel or closing it with everything its pipeline holds.
+ */
+public final class HostChannelPool implements ChannelPool {
+
+    private final PoolKey key;
+    private final ChannelPools pools;
+
+    HostChannelPool(PoolKey key, ChannelPools pools) {
+        this.key = key;
+        this.pools = pools;
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    @Override
+    public Future<Channel> acquire() {
+        return acquire(ImmediateEventExecutor.INSTANCE.newPromise());
+    }
+
+    /**
+     * Completes {@code promise} with a leased channel: an idle one, a new one, or one handed over
+     * when released. If the promise is already done when a channel arrives, the channel goes back.
+     */
+    @Override
+    public Future<Channel> acquire(Promise<Channel> promise) {
+        pools.core().acquire(new PromiseWaiter(key, pools, this, promise));
+        return promise;
+    }
+
+    @Override
+    public Future<Void> release(Channel channel) {
+        return release(channel, ImmediateEventExecutor.INSTANCE.newPromise());
+    }
+
+    /**
+     * Offers the channel to the core pool with the keep-alive verdict of its last exchange. On a
+     * refusal the channel is closed, which cancels its idle timer and fails anything pending on
+     * it; the promise succeeds either way, since the channel is disposed of.
+     */
+    @Override
+    public Future<Void> release(Channel channel, Promise<Void> promise) {
+        if (channel.eventLoop().inEventLoop()) {
+            release0(channel, promise);
+        } else {
+            channel.eventLoop().execute(() -> release0(channel, promise));
+        }
+        return promise;
+    }
+
+    /** Releases a channel that served no exchange since it was leased (its caller went away). */
+    void releaseUnused(Channel channel) {
+        channel.eventLoop().execute(() -> {
+            ConnectionContext.of(channel).lastVerdict(KeepAliveVerdict.REUSE);
+            release0(channel, ImmediateEventExecutor.INSTANCE.newPromise());
+        });
+    }
+
+    private void release0(Channel channel, Promise<Void> promise) {
+        ConnectionContext cx = ConnectionContext.of(channel);
+        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lastVerdict().reusable());
+        if (!verdict.isAccepted()) {
+            channel.close();
+        } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
+            pools.armIdleTimer(channel, cx);
+        }
+        promise.trySuccess(null);
+    }
+
+    /** Holds nothing of its own; the client's {@code closeAsync()} closes the shared pool. */
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public String toString() {
+        return "HostChannelPool[" + key + "]";
+    }
+}

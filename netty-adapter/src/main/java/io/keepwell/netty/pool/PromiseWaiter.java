@@ -1,0 +1,43 @@
+package io.keepwell.netty.pool;
+
+import io.keepwell.pool.PoolKey;
+import io.keepwell.pool.PooledConnection;
+import io.keepwell.pool.Waiter;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.Promise;
+
+import java.io.IOException;
+
+/** A {@link io.netty.channel.pool.ChannelPool#acquire} call waiting on the core pool. */
+final class PromiseWaiter extends Waiter<Channel> {
+
+    private final ChannelPools pools;
+    private final HostChannelPool host;
+    private final Promise<Channel> promise;
+
+    PromiseWaiter(PoolKey key, ChannelPools pools, HostChannelPool host, Promise<Channel> promise) {
+        super(key);
+        this.pools = pools;
+        this.host = host;
+        this.promise = promise;
+    }
+
+    @Override
+    protected void onConnection(PooledConnection<Channel> connection) {
+        Channel channel = connection.transport();
+        // A hand-off is a try: if the caller gave up meanwhile, the connection goes back.
+        if (!promise.trySuccess(channel)) {
+            host.releaseUnused(channel);
+        }
+    }
+
+    @Override
+    protected void onConnectPermit(PooledConnection<Channel> slot) {
+        pools.connect(slot, host, promise);
+    }
+
+    @Override
+    protected void onFailure(IOException cause) {
+        promise.tryFailure(cause);
+    }
+}

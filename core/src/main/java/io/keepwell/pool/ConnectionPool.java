@@ -191,6 +191,12 @@ public final class ConnectionPool<T> {
         PooledConnection<T> evicted = null;
         lock.lock();
         try {
+            if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
+                // The socket closed (or was chosen to close) while its last response completed.
+                refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()]++;
+                verdict = OfferVerdict.refused(RefuseReason.NOT_REUSABLE);
+                return verdict;
+            }
             if (c.state != ConnState.ACTIVE) {
                 throw new IllegalStateException("offered " + c + " in state " + c.state + ", expected ACTIVE");
             }

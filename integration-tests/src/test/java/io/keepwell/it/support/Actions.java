@@ -63,4 +63,26 @@ public final class Actions {
             return false;
         };
     }
+
+    /** Writes {@code raw}, waits {@code pause}, then closes the connection (a server's idle close). */
+    public static ScriptedServer.Action rawThenCloseAfter(String raw, java.time.Duration pause) {
+        ScriptedServer.Action write = raw(raw);
+        return (request, socket, out) -> {
+            write.perform(request, socket, out);
+            Thread.sleep(pause.toMillis()); // the server's own idle period, not a test wait
+            return false;
+        };
+    }
+
+    /** Writes {@code raw}, then {@code later} after {@code pause} on the idle connection. */
+    public static ScriptedServer.Action rawThenLater(String raw, java.time.Duration pause, String later) {
+        ScriptedServer.Action first = raw(raw);
+        ScriptedServer.Action second = raw(later);
+        return (request, socket, out) -> {
+            first.perform(request, socket, out);
+            Thread.sleep(pause.toMillis()); // the server's own idle period, not a test wait
+            second.perform(request, socket, out);
+            return true;
+        };
+    }
 }

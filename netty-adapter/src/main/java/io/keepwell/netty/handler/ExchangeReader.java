@@ -231,8 +231,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         body = null;
         state = ReadState.IDLE;
         cx.lastVerdict(verdict);
-        cx.owner().release(ctx.channel());
-        stream.end();
+        try {
+            cx.owner().release(ctx.channel());
+        } finally {
+            stream.end();
+        }
     }
 
     private static boolean requestAskedClose(Exchange<?> exchange) {

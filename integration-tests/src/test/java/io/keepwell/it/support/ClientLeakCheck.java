@@ -1,0 +1,59 @@
+package io.keepwell.it.support;
+
+import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.pool.PoolStats;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the clients a test uses and, after the test, fails it if any client left a channel open
+ * beyond its idle pool or a request waiting; then closes the clients and checks that nothing at
+ * all stays open.
+ */
+public final class ClientLeakCheck implements AfterEachCallback {
+
+    private static final Duration SETTLE = Duration.ofSeconds(10);
+    private final List<NettyHttpClient> clients = new ArrayList<>();
+
+    public NettyHttpClient newClient(NettyHttpClient.Builder builder) {
+        NettyHttpClient client = builder.build();
+        clients.add(client);
+        return client;
+    }
+
+    public NettyHttpClient newClient() {
+        return newClient(NettyHttpClient.builder().eventLoopThreads(1));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            for (NettyHttpClient client : clients) {
+                Witnesses.awaitCondition(SETTLE, () -> settled(client), () -> "client not settled: " + client.poolStats()
+                        + ", channels open " + client.openChannels());
+            }
+        } finally {
+            for (NettyHttpClient client : clients) {
+                client.closeAsync().get(SETTLE.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        for (NettyHttpClient client : clients) {
+            PoolStats stats = client.poolStats();
+            if (stats.open() != 0 || client.openChannels() != 0) {
+                throw new AssertionError("after close: " + stats + ", channels open " + client.openChannels());
+            }
+        }
+        clients.clear();
+    }
+
+    private static boolean settled(NettyHttpClient client) {
+        PoolStats s = client.poolStats();
+        return s.active() == 0 && s.pending() == 0 && s.connecting() == 0 && s.open() == s.idle()
+                && client.openChannels() == s.idle();
+    }
+}

@@ -72,6 +72,7 @@ public final class ConnectionPool<T> {
         List<PooledConnection<T>> dropped = null;
         PooledConnection<T> leased = null;
         PooledConnection<T> slot = null;
+        boolean queued = false;
         java.io.IOException failure = null;
         lock.lock();
         try {
@@ -101,6 +102,7 @@ public final class ConnectionPool<T> {
                     } else if (host.waiters.size() < config.maxPendingAcquires()) {
                         host.waiters.addLast(waiter);
                         pending++;
+                        queued = true;
                     } else {
                         failure = new PoolExhaustedException(key, config.maxConnectionsPerHost(), config.maxPendingAcquires());
                         pruneLocked(host);
@@ -128,6 +130,8 @@ public final class ConnectionPool<T> {
             if (waiter.tryClaim()) {
                 waiter.onFailure(failure);
             }
+        } else if (queued) {
+            waiter.onQueued();
         }
     }
 
@@ -186,6 +190,16 @@ public final class ConnectionPool<T> {
      * is idle in the pool or already leased to a waiting request.
      */
     public OfferVerdict offer(PooledConnection<T> c, boolean reusable) {
+        return offer(c, reusable, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #offer(PooledConnection, boolean)}, with the server's idle limit for this
+     * connection (from {@code Keep-Alive: timeout=N}): the connection's idle deadline is the
+     * earlier of that and the client's idle timeout, so a server hint can shorten but never
+     * extend the client's own limit.
+     */
+    public OfferVerdict offer(PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos) {
         OfferVerdict verdict;
         Waiter<T> handTo = null;
         PooledConnection<T> evicted = null;
@@ -230,7 +244,7 @@ public final class ConnectionPool<T> {
                     evicted.closeReason = CloseReason.EVICTED;
                 }
                 moveLocked(c, ConnState.IDLE);
-                c.idleDeadlineNanos = now + idleTimeoutNanos;
+                c.idleDeadlineNanos = now + Math.min(idleTimeoutNanos, Math.max(0, serverIdleTimeoutNanos));
                 host.idle.addFirst(c);
                 lru.addNewest(c);
             }

@@ -50,6 +50,14 @@ public abstract class Waiter<T> {
      */
     protected abstract void onConnectPermit(PooledConnection<T> slot);
 
+    /**
+     * The waiter joined its host's queue (the host is at its cap); it may be answered at any time
+     * from now, even before this is called. A place to start an acquire timeout that calls
+     * {@link ConnectionPool#cancel}.
+     */
+    protected void onQueued() {
+    }
+
     /** No connection will come: the pool is full or closed. */
     protected abstract void onFailure(IOException cause);
 }

@@ -4,6 +4,8 @@ import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.HttpClient;
 import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
+import io.keepwell.http.PrematureCloseException;
+import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.ExchangeReader;
@@ -40,12 +42,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class NettyHttpClient implements HttpClient {
 
     private final EventLoops loops;
+    private final int maxRetries;
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
     private NettyHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
+        this.maxRetries = b.maxRetries;
         Bootstrap bootstrap = new Bootstrap()
                 .group(loops.group())
                 .channel(loops.channelClass())
@@ -103,6 +107,25 @@ public final class NettyHttpClient implements HttpClient {
         return result;
     }
 
+    /**
+     * Safe retry, Go's rule, from the facts the attempt recorded (see {@link RetryPolicy}); every
+     * retry is counted in {@link PoolStats#retried()} and told to the pool listener.
+     */
+    private void exchangeFailed(Exchange<?> exchange, Throwable cause) {
+        if (cause instanceof PrematureCloseException premature && !closing.get() && !exchange.result().isDone()) {
+            RetryPolicy.Decision decision = RetryPolicy.decide(exchange.request(), exchange.retries(), maxRetries,
+                    premature.reused(), premature.phase() != PrematureCloseException.Phase.BEFORE_RESPONSE,
+                    premature.bytesWritten());
+            if (decision.retry()) {
+                exchange.countRetry();
+                pools.core().recordRetry(exchange.key(), exchange.request().method(), exchange.retries(), cause);
+                dispatch(exchange);
+                return;
+            }
+        }
+        exchange.result().completeExceptionally(cause);
+    }
+
     /** Leases a channel for the exchange and starts it there. */
     private void dispatch(Exchange<?> exchange) {
         HostChannelPool host = pools.hostPool(exchange.key());
@@ -119,15 +142,14 @@ public final class NettyHttpClient implements HttpClient {
                 channel.eventLoop().execute(() -> start(exchange, channel, host));
             }
         });
-        exchange.result().whenComplete((response, error) -> {
-            if (error instanceof CancellationException) {
-                leased.cancel(false); // a channel that arrives later goes back to the pool
-                if (leased.isSuccess()) {
-                    Channel channel = leased.getNow();
-                    channel.eventLoop().execute(() -> PipelineInitializer.reader(channel).abortIfCurrent(exchange, error));
+        if (exchange.retries() == 0) {
+            exchange.result().whenComplete((response, error) -> {
+                if (error instanceof CancellationException) {
+                    cancelled(exchange, error);
                 }
-            }
-        });
+            });
+        }
+        exchange.lease(leased);
         host.acquire(leased);
     }
 
@@ -141,8 +163,14 @@ public final class NettyHttpClient implements HttpClient {
         reader.begin(exchange, reused);
     }
 
-    private void exchangeFailed(Exchange<?> exchange, Throwable cause) {
-        exchange.result().completeExceptionally(cause);
+    /** The caller cancelled: a pending lease is withdrawn (a channel arriving later goes back), a running exchange aborts. */
+    private static void cancelled(Exchange<?> exchange, Throwable error) {
+        Promise<Channel> leased = exchange.lease();
+        leased.cancel(false);
+        if (leased.isSuccess()) {
+            Channel channel = leased.getNow();
+            channel.eventLoop().execute(() -> PipelineInitializer.reader(channel).abortIfCurrent(exchange, error));
+        }
     }
 
     @Override
@@ -199,6 +227,7 @@ public final class NettyHttpClient implements HttpClient {
         private PoolListener poolListener = PoolListener.NOOP;
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
+        private int maxRetries = 1;
 
         private Builder() {
         }
@@ -231,6 +260,19 @@ public final class NettyHttpClient implements HttpClient {
                 throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
             }
             this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How many times a request that failed on a reused connection before any response byte
+         * may be sent again (see {@link RetryPolicy}); 0 turns retry off. Default 1, as in Go:
+         * enough for the common race where a server closes an idle connection as it is reused.
+         */
+        public Builder maxRetries(int maxRetries) {
+            if (maxRetries < 0) {
+                throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
+            }
+            this.maxRetries = maxRetries;
             return this;
         }
 

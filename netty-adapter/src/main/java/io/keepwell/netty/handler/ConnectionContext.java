@@ -24,6 +24,7 @@ public final class ConnectionContext {
     private final IdleTimer idleTimer;
     private KeepAliveVerdict lastVerdict = KeepAliveVerdict.RESPONSE_INCOMPLETE; // event loop only
     private boolean leasedBefore;                                               // event loop only
+    private long serverIdleTimeoutNanos = Long.MAX_VALUE;                        // event loop only
 
     public ConnectionContext(PooledConnection<Channel> pooled, ConnectionPool<Channel> core, ChannelPool owner,
                              AtomicBoolean clientClosing) {
@@ -71,6 +72,15 @@ public final class ConnectionContext {
 
     public void lastVerdict(KeepAliveVerdict verdict) {
         this.lastVerdict = verdict;
+    }
+
+    /** The server's idle limit from its last {@code Keep-Alive} header, or {@link Long#MAX_VALUE}. */
+    public long serverIdleTimeoutNanos() {
+        return serverIdleTimeoutNanos;
+    }
+
+    void serverIdleTimeoutNanos(long nanos) {
+        this.serverIdleTimeoutNanos = nanos;
     }
 
     /** Records a lease; returns whether the channel had been leased before (the lease is a reuse). */

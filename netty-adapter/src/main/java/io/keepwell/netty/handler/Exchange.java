@@ -23,6 +23,8 @@ public final class Exchange<T> {
     long bytesWritten;         // event loop only: request bytes that reached the socket
     boolean requestWritten;    // event loop only: every request byte reached the socket
     boolean reused;            // event loop only: the connection served an earlier exchange
+    private int retries;       // sends after the first; changed only between attempts
+    private volatile io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease; // the current attempt's channel lease
 
     public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
                     CompletableFuture<HttpResponse<T>> result, PoolKey key, ExchangeListener listener) {
@@ -47,6 +49,33 @@ public final class Exchange<T> {
 
     public PoolKey key() {
         return key;
+    }
+
+    /** A new attempt begins on a channel: the facts of the previous one are forgotten. */
+    void startAttempt(boolean reusedConnection) {
+        bytesQueued = 0;
+        bytesWritten = 0;
+        requestWritten = false;
+        reused = reusedConnection;
+    }
+
+    /** The current attempt's lease of a channel. */
+    public io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease() {
+        return lease;
+    }
+
+    public void lease(io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease) {
+        this.lease = lease;
+    }
+
+    /** Retries made so far. */
+    public int retries() {
+        return retries;
+    }
+
+    /** Counts a retry before the exchange is dispatched again. */
+    public void countRetry() {
+        retries++;
     }
 
     public long bytesWritten() {

@@ -5,6 +5,7 @@ import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpResponse.BodySubscriber;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.keepalive.ExchangeFacts;
+import io.keepwell.keepalive.KeepAliveHint;
 import io.keepwell.keepalive.KeepAlivePolicy;
 import io.keepwell.keepalive.KeepAliveVerdict;
 import io.keepwell.pool.CloseReason;
@@ -58,6 +59,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private boolean http10KeepAlive;
     private boolean closeDelimited;
     private boolean earlyResponse;
+    private KeepAliveHint hint = KeepAliveHint.NONE;
+    private boolean inactive;          // channelInactive has run: nothing will be read or written again
 
     public ExchangeReader(ConnectionContext cx) {
         this.cx = cx;
@@ -83,13 +86,19 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
             throw new IllegalStateException("channel leased twice: " + state + " with " + current + ", new " + exchange);
         }
         current = exchange;
-        exchange.reused = reused;
+        exchange.startAttempt(reused);
         state = ReadState.AWAITING_HEAD;
         responseAskedClose = false;
         http10 = false;
         http10KeepAlive = false;
         closeDelimited = false;
         earlyResponse = false;
+        hint = KeepAliveHint.NONE;
+        if (inactive) {
+            // Closed between its lease and now (the server's close raced the checkout).
+            failCurrent(new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
+            return;
+        }
         ctx.channel().writeAndFlush(exchange).addListener(this);
     }
 
@@ -169,6 +178,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         closeDelimited = !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
                 && mayHaveBody(code, current.request().method());
         earlyResponse = !current.requestWritten;
+        hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         startBody(current, head);
     }
 
@@ -226,11 +236,12 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         BodyStream stream = body;
         KeepAliveVerdict verdict = KeepAlivePolicy.decide(new ExchangeFacts(
                 exchange.requestWritten, true, requestAskedClose(exchange), responseAskedClose,
-                http10, http10KeepAlive, closeDelimited, false, earlyResponse, -1));
+                http10, http10KeepAlive, closeDelimited, false, earlyResponse, hint.max()));
         current = null;
         body = null;
         state = ReadState.IDLE;
         cx.lastVerdict(verdict);
+        cx.serverIdleTimeoutNanos(hint.timeoutNanos());
         try {
             cx.owner().release(ctx.channel());
         } finally {
@@ -275,22 +286,28 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        inactive = true;
         Exchange<?> exchange = current;
         if (exchange != null) {
-            Throwable cause = closeCause != null ? closeCause
+            failCurrent(closeCause != null ? closeCause
                     : cx.clientClosing() ? new ClientClosedException("the client was closed during the exchange")
-                    : new PrematureCloseException(phase(), exchange.bytesWritten, exchange.reused, null);
-            BodyStream stream = body;
-            current = null;
-            body = null;
-            state = ReadState.IDLE;
-            if (stream != null) {
-                stream.fail(cause);
-            } else {
-                exchange.fail(cause);
-            }
+                    : new PrematureCloseException(phase(), exchange.bytesWritten, exchange.reused, null));
         }
         ctx.fireChannelInactive();
+    }
+
+    /** Fails the current exchange: its body if the response had started, else the exchange itself (which may be retried). */
+    private void failCurrent(Throwable cause) {
+        Exchange<?> exchange = current;
+        BodyStream stream = body;
+        current = null;
+        body = null;
+        state = ReadState.IDLE;
+        if (stream != null) {
+            stream.fail(cause);
+        } else {
+            exchange.fail(cause);
+        }
     }
 
     private PrematureCloseException.Phase phase() {

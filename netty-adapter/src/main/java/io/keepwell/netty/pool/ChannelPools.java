@@ -99,6 +99,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
         });
     }
 
+    /** An event loop for timers that belong to no channel (acquire timeouts). */
+    io.netty.util.concurrent.EventExecutor timers() {
+        return bootstrap.config().group().next();
+    }
+
     void armIdleTimer(Channel channel, ConnectionContext cx) {
         cx.idleTimer().arm(channel);
     }

@@ -74,7 +74,7 @@ public final class HostChannelPool implements ChannelPool {
 
     private void release0(Channel channel, Promise<Void> promise) {
         ConnectionContext cx = ConnectionContext.of(channel);
-        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lastVerdict().reusable());
+        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
         if (!verdict.isAccepted()) {
             channel.close();
         } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {

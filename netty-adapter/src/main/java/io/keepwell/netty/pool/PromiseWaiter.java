@@ -36,6 +36,24 @@ final class PromiseWaiter extends Waiter<Channel> {
         pools.connect(slot, host, promise);
     }
 
+    /** Waits at most {@code acquireTimeout}; the timer goes as soon as the promise completes. */
+    @Override
+    protected void onQueued() {
+        java.time.Duration limit = pools.core().config().acquireTimeout();
+        io.netty.util.concurrent.ScheduledFuture<?> timer = pools.timers().schedule(() -> {
+            if (pools.core().cancel(this)) {
+                promise.tryFailure(new io.keepwell.pool.AcquireTimeoutException(key(), limit,
+                        pools.core().config().maxConnectionsPerHost()));
+            }
+        }, limit.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        promise.addListener(f -> {
+            timer.cancel(false);
+            if (f.isCancelled()) {
+                pools.core().cancel(this);
+            }
+        });
+    }
+
     @Override
     protected void onFailure(IOException cause) {
         promise.tryFailure(cause);

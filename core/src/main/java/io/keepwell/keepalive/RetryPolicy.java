@@ -1,0 +1,78 @@
+package io.keepwell.keepalive;
+
+import io.keepwell.http.HttpRequest;
+
+import java.util.Set;
+
+/**
+ * Whether a request that failed before any response byte may be sent again on another connection:
+ * Go's rule ({@code shouldRetryRequest}), decided only from facts the write path recorded.
+ *
+ * <ul>
+ *   <li>Only after a failure on a <em>reused</em> connection: a fresh connection that fails says
+ *       something about the server, and retrying on fresh ones could loop forever.</li>
+ *   <li>Only if no response byte arrived: a started response belongs to this attempt.</li>
+ *   <li>Then, if no request byte reached the socket, any request may go again; otherwise only a
+ *       replayable one: an idempotent method (or an {@code Idempotency-Key}) with a body that can
+ *       be produced again. A POST whose bytes were written is never sent twice.</li>
+ * </ul>
+ */
+public final class RetryPolicy {
+
+    private static final Set<String> IDEMPOTENT_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    /** Why a failed request is, or is not, sent again. */
+    public enum Decision {
+        /** Retry: nothing of the request was written. */
+        RETRY_NOTHING_WRITTEN,
+        /** Retry: the request is replayable. */
+        RETRY_REPLAYABLE,
+        /** No retry: the failure happened on a new connection. */
+        NO_FRESH_CONNECTION,
+        /** No retry: part of the response had arrived. */
+        NO_RESPONSE_STARTED,
+        /** No retry: bytes were written and the request is not replayable. */
+        NO_NOT_REPLAYABLE,
+        /** No retry: the retry budget is spent (or retries are off). */
+        NO_RETRIES_LEFT;
+
+        public boolean retry() {
+            return this == RETRY_NOTHING_WRITTEN || this == RETRY_REPLAYABLE;
+        }
+    }
+
+    private RetryPolicy() {
+    }
+
+    /** Whether the request may be sent twice without harm. */
+    public static boolean isReplayable(HttpRequest request) {
+        boolean idempotent = IDEMPOTENT_METHODS.contains(request.method())
+                || request.headers().contains("Idempotency-Key")
+                || request.headers().contains("X-Idempotency-Key");
+        return idempotent && request.bodyPublisher().isReplayable();
+    }
+
+    /**
+     * @param retriesDone     retries already made for this request
+     * @param maxRetries      the client's budget; 0 turns retry off
+     * @param reused          the failed connection had served an earlier request
+     * @param responseStarted any byte of a response arrived
+     * @param bytesWritten    request bytes that reached the socket
+     */
+    public static Decision decide(HttpRequest request, int retriesDone, int maxRetries, boolean reused,
+                                  boolean responseStarted, long bytesWritten) {
+        if (retriesDone >= maxRetries) {
+            return Decision.NO_RETRIES_LEFT;
+        }
+        if (!reused) {
+            return Decision.NO_FRESH_CONNECTION;
+        }
+        if (responseStarted) {
+            return Decision.NO_RESPONSE_STARTED;
+        }
+        if (bytesWritten == 0) {
+            return Decision.RETRY_NOTHING_WRITTEN;
+        }
+        return isReplayable(request) ? Decision.RETRY_REPLAYABLE : Decision.NO_NOT_REPLAYABLE;
+    }
+}

@@ -1,0 +1,163 @@
+package io.keepwell.it.keepalive;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.http.PrematureCloseException;
+import io.keepwell.it.support.Actions;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.Witnesses;
+import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.PoolConfig;
+import io.keepwell.pool.PoolKey;
+import io.keepwell.pool.PoolListener;
+import io.keepwell.pool.RefuseReason;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Safe retry on reused connections, server keep-alive hints, and the idle timer, over loopback. */
+class RetryAndHintsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final ClientLeakCheck clients = new ClientLeakCheck();
+
+    private ScriptedServer server;
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** The second request on each connection is read, then the server closes without answering. */
+    private static ScriptedServer.Script closesAfterReadingTheSecondRequest() {
+        return r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("ok " + r.method());
+    }
+
+    private <T> HttpResponse<T> send(NettyHttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) throws Exception {
+        return client.sendAsync(request, handler).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void getIsRetriedOnAFreshConnectionWhenTheReusedOneDiesBeforeTheResponse() throws Exception {
+        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        AtomicInteger retriesHeard = new AtomicInteger();
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+                .poolListener(new PoolListener() {
+                    @Override
+                    public void requestRetried(PoolKey key, String method, int attempt, Throwable cause) {
+                        retriesHeard.incrementAndGet();
+                    }
+                }));
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> second = send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("ok GET", second.body());
+        assertEquals(1, client.poolStats().retried());
+        assertEquals(1, retriesHeard.get());
+        assertEquals(2, server.acceptedConnections());
+    }
+
+    @Test
+    void postWhoseBytesWereWrittenIsNeverSentTwice() throws Exception {
+        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        NettyHttpClient client = clients.newClient();
+        send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> post = client.sendAsync(HttpRequest.newBuilder(server.uri("/pay"))
+                .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> post.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        PrematureCloseException premature = assertInstanceOf(PrematureCloseException.class, e.getCause());
+        assertEquals(PrematureCloseException.Phase.BEFORE_RESPONSE, premature.phase());
+        assertTrue(premature.reused());
+        assertTrue(premature.bytesWritten() > 0, "bytes written: " + premature.bytesWritten());
+        assertEquals(0, client.poolStats().retried());
+        assertEquals(1, server.requests().stream().filter(r -> r.target().equals("/pay")).count(), "the server saw the POST once");
+    }
+
+    @Test
+    void postWithAnIdempotencyKeyIsRetried() throws Exception {
+        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        NettyHttpClient client = clients.newClient();
+        send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(client, HttpRequest.newBuilder(server.uri("/pay")).header("Idempotency-Key", "k1")
+                .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("ok POST", r.body());
+        assertEquals(1, client.poolStats().retried());
+    }
+
+    @Test
+    void retryCanBeTurnedOff() throws Exception {
+        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxRetries(0));
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(PrematureCloseException.class, e.getCause());
+        assertEquals(0, client.poolStats().retried());
+    }
+
+    @Test
+    void aFreshConnectionThatFailsIsNotRetried() throws Exception {
+        server = ScriptedServer.start(r -> Actions.close());
+        NettyHttpClient client = clients.newClient();
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(false, assertInstanceOf(PrematureCloseException.class, e.getCause()).reused());
+        assertEquals(1, server.requestCount());
+    }
+
+    @Test
+    void keepAliveMaxZeroMeansTheConnectionIsNotReused() throws Exception {
+        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=5, max=0\r\n"));
+        NettyHttpClient client = clients.newClient();
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(2, server.acceptedConnections());
+        assertEquals(2, client.poolStats().refused(RefuseReason.NOT_REUSABLE));
+    }
+
+    @Test
+    void keepAliveTimeoutShortensTheIdleDeadline() throws Exception {
+        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=1\r\n"));
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+                .pool(PoolConfig.builder().idleTimeout(Duration.ofMinutes(5)).build()));
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(1, client.poolStats().idle());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.IDLE_TIMEOUT) == 1, () -> client.poolStats().toString());
+        assertEquals(0, client.poolStats().open());
+    }
+
+    @Test
+    void nonsenseKeepAliveValuesAreIgnored() throws Exception {
+        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=-3, max=lots\r\n"));
+        NettyHttpClient client = clients.newClient();
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(1, server.acceptedConnections());
+    }
+
+    @Test
+    void idleTimerClosesAConnectionAtTheClientsIdleTimeout() throws Exception {
+        server = ScriptedServer.start(r -> Actions.ok("x"));
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+                .pool(PoolConfig.builder().idleTimeout(Duration.ofMillis(300)).build()));
+        send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.IDLE_TIMEOUT) == 1, () -> client.poolStats().toString());
+        Witnesses.awaitCondition(WAIT, () -> server.openConnections() == 0, () -> "server still sees the idle connection");
+    }
+}

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -33,7 +32,6 @@ public final class ChannelPools implements TransportHooks<Channel> {
     private final HttpDecoderConfig decoderConfig;
     private final AtomicBoolean clientClosing;
     private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
-    private final ConcurrentHashMap<PoolKey, HostChannelPool> hostPools = new ConcurrentHashMap<>();
 
     /** {@code bootstrap} has its group, channel class and options set; its handler is set per connection. */
     public ChannelPools(ConnectionPool<Channel> core, Bootstrap bootstrap, HttpDecoderConfig decoderConfig, AtomicBoolean clientClosing) {
@@ -47,10 +45,12 @@ public final class ChannelPools implements TransportHooks<Channel> {
         return core;
     }
 
-    /** The pool view for one host; cheap, created on first use. */
+    /**
+     * The pool view for one host. Views hold no state, so none is cached: a client that talks to
+     * many hosts keeps no per-host object beyond what the core pool holds (and prunes).
+     */
     public HostChannelPool hostPool(PoolKey key) {
-        HostChannelPool pool = hostPools.get(key);
-        return pool != null ? pool : hostPools.computeIfAbsent(key, k -> new HostChannelPool(k, this));
+        return new HostChannelPool(key, this);
     }
 
     /** Every channel not yet closed. */

@@ -1,0 +1,114 @@
+package io.keepwell.it.support;
+
+import java.time.Duration;
+import java.util.List;
+import org.testcontainers.containers.output.OutputFrame.OutputType;
+
+/**
+ * haproxy on {@code 127.0.0.1:port()} in HTTP mode, forwarding every request to a backend
+ * {@link NginxContainer} (so all of nginx's endpoints work through it). The backend is started
+ * first if it is not running.
+ *
+ * <p>Knobs, set before the start: {@link #withHttpKeepAliveTimeout} (haproxy closes a client
+ * connection idle that long between requests), {@link #withClientTimeout}/{@link #withServerTimeout}
+ * (inactivity limits while a request is in flight), {@link #withServerClose()} (a new backend
+ * connection per request) and {@link #withHttpClose()} (haproxy closes the client connection after
+ * each response). One log line per request is written to stdout; read them with {@link #requestLog()}.
+ */
+public final class HaproxyContainer extends LoopbackServerContainer<HaproxyContainer> {
+
+    private final NginxContainer backend;
+    private Duration httpKeepAliveTimeout = Duration.ofSeconds(10);
+    private Duration clientTimeout = Duration.ofSeconds(30);
+    private Duration serverTimeout = Duration.ofSeconds(30);
+    private boolean serverClose;
+    private boolean httpClose;
+
+    /** haproxy in front of {@code backend}; the backend must keep its port while haproxy runs. */
+    public HaproxyContainer(NginxContainer backend) {
+        this.backend = backend;
+        dependsOn(backend);
+    }
+
+    /** {@code timeout http-keep-alive}: close a client connection idle this long after a response. */
+    public HaproxyContainer withHttpKeepAliveTimeout(Duration timeout) {
+        this.httpKeepAliveTimeout = requirePositive(timeout, "timeout http-keep-alive");
+        return this;
+    }
+
+    /** {@code timeout client}: give up on a client inactive this long in the middle of a request. */
+    public HaproxyContainer withClientTimeout(Duration timeout) {
+        this.clientTimeout = requirePositive(timeout, "timeout client");
+        return this;
+    }
+
+    /** {@code timeout server}: answer 504 when the backend is silent this long. */
+    public HaproxyContainer withServerTimeout(Duration timeout) {
+        this.serverTimeout = requirePositive(timeout, "timeout server");
+        return this;
+    }
+
+    /** {@code option http-server-close}: keep client connections, but one backend connection per request. */
+    public HaproxyContainer withServerClose() {
+        this.serverClose = true;
+        return this;
+    }
+
+    /** {@code option httpclose}: close the client connection after each response. */
+    public HaproxyContainer withHttpClose() {
+        this.httpClose = true;
+        return this;
+    }
+
+    /** The backend nginx. */
+    public NginxContainer backend() {
+        return backend;
+    }
+
+    /**
+     * haproxy's log lines so far (one per finished request, in haproxy's {@code httplog} format).
+     * Docker forwards the output asynchronously, so poll for a line that must appear.
+     */
+    public List<String> requestLog() {
+        return getLogs(OutputType.STDOUT).lines().filter(l -> l.contains("\"")).toList();
+    }
+
+    @Override
+    protected String serverCommand() {
+        return "haproxy -db -f " + CONFIG_FILE;
+    }
+
+    @Override
+    protected String renderConfig(int port) {
+        return """
+                global
+                    log stdout format raw local0
+                    nbthread 1
+                defaults
+                    mode http
+                    log global
+                    option httplog
+                %s    timeout connect 2s
+                    timeout client %dms
+                    timeout server %dms
+                    timeout http-keep-alive %dms
+                frontend keepwell
+                    bind 127.0.0.1:%d
+                    default_backend nginx
+                backend nginx
+                    server nginx 127.0.0.1:%d
+                """.formatted(options(), clientTimeout.toMillis(), serverTimeout.toMillis(),
+                httpKeepAliveTimeout.toMillis(), port, backend.port());
+    }
+
+    private String options() {
+        return (serverClose ? "    option http-server-close\n" : "") + (httpClose ? "    option httpclose\n" : "");
+    }
+
+    private static Duration requirePositive(Duration d, String directive) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(directive + " must be positive: " + d);
+        }
+        return d;
+    }
+}

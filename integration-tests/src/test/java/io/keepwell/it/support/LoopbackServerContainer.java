@@ -1,0 +1,160 @@
+package io.keepwell.it.support;
+
+import com.github.dockerjava.api.DockerClient;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.ContainerLaunchException;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * A server in a container on the host network, listening on a fresh port of 127.0.0.1.
+ *
+ * <p>Every start picks a free port, renders the server's config for it and passes the config in
+ * the environment (so a retry can replace it). The container's command writes the config to
+ * {@value #CONFIG_FILE}, runs {@link #prepareCommand()} and then {@code exec}s the server. The
+ * image is never pulled ({@link NeverPullPolicy}) and readiness is a TCP connect to the port
+ * ({@link LoopbackPortWaitStrategy}). If another process takes the port between the pick and the
+ * bind, the start is retried with a new port.
+ *
+ * @param <SELF> the concrete type, for Testcontainers' fluent {@code with...} methods
+ */
+public abstract class LoopbackServerContainer<SELF extends LoopbackServerContainer<SELF>>
+        extends GenericContainer<SELF> {
+
+    /** The image built by {@code setup-docker.sh}; {@code TC_IMAGE} in the environment overrides it. */
+    public static final String DEFAULT_IMAGE = "local/nginx:test";
+
+    /** Where the container's command writes the rendered config. */
+    public static final String CONFIG_FILE = "/tmp/server.conf";
+
+    private static final String CONFIG_ENV = "KEEPWELL_SERVER_CONFIG";
+    private static final int START_ATTEMPTS = 3;
+
+    private volatile int port; // 0 until configure() picks it for a start
+
+    protected LoopbackServerContainer() {
+        super(DockerImageName.parse(imageName()));
+        withImagePullPolicy(new NeverPullPolicy());
+        withNetworkMode("host");
+        // The wait strategy reports an early exit with the container's output; the default check
+        // would fail first with only "Container did not start correctly".
+        withStartupCheckStrategy(new NoStartupCheck());
+        waitingFor(new LoopbackPortWaitStrategy(() -> port));
+    }
+
+    private static String imageName() {
+        String fromEnv = System.getenv("TC_IMAGE");
+        return fromEnv == null || fromEnv.isBlank() ? DEFAULT_IMAGE : fromEnv;
+    }
+
+    /**
+     * The server's config for this start, with {@code listen 127.0.0.1:port} (or haproxy's
+     * {@code bind}). The file gets a final newline, which haproxy insists on.
+     */
+    protected abstract String renderConfig(int port);
+
+    /** Shell commands run before the server, for example to create files it serves; may be empty. */
+    protected String prepareCommand() {
+        return "";
+    }
+
+    /** The shell command that runs the server in the foreground with {@value #CONFIG_FILE}. */
+    protected abstract String serverCommand();
+
+    @Override
+    protected void configure() {
+        port = FreePorts.pick();
+        withEnv(CONFIG_ENV, renderConfig(port));
+        String prepare = prepareCommand();
+        withCommand("sh", "-c", "printf '%s\\n' \"$" + CONFIG_ENV + "\" > " + CONFIG_FILE
+                + (prepare.isEmpty() ? "" : " && " + prepare)
+                + " && exec " + serverCommand());
+    }
+
+    @Override
+    public void start() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                super.start();
+                return;
+            } catch (ContainerLaunchException e) {
+                if (attempt == START_ATTEMPTS || !lostPortRace(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean lostPortRace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ServerExitedException exited) {
+                return exited.lostPortRace();
+            }
+        }
+        return false;
+    }
+
+    /** The port the server listens on at 127.0.0.1; changes on every start. */
+    public int port() {
+        if (port == 0 || getContainerId() == null) {
+            throw new IllegalStateException(getClass().getSimpleName() + " is not started");
+        }
+        return port;
+    }
+
+    /** {@code 127.0.0.1:port}. */
+    public InetSocketAddress address() {
+        return new InetSocketAddress(FreePorts.LOOPBACK, port());
+    }
+
+    /** {@code http://127.0.0.1:port} followed by {@code pathAndQuery}, which starts with '/'. */
+    public URI uri(String pathAndQuery) {
+        if (!pathAndQuery.startsWith("/")) {
+            throw new IllegalArgumentException("path must start with '/': " + pathAndQuery);
+        }
+        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+    }
+
+    /**
+     * Freezes every process of the container ({@code docker pause}): the kernel still accepts
+     * connections on the port, but nothing is read or answered until {@link #unpause()}. A paused
+     * container can be stopped as it is.
+     */
+    public void pause() {
+        docker().pauseContainerCmd(getContainerId()).exec();
+    }
+
+    /** Thaws a container frozen by {@link #pause()}. */
+    public void unpause() {
+        docker().unpauseContainerCmd(getContainerId()).exec();
+    }
+
+    /** Whether the container is frozen, as Docker reports it. */
+    public boolean isPaused() {
+        return Boolean.TRUE.equals(getCurrentContainerInfo().getState().getPaused());
+    }
+
+    private static DockerClient docker() {
+        return DockerClientFactory.instance().client();
+    }
+
+    /**
+     * Leaves start-up checking to {@link LoopbackPortWaitStrategy}. Overrides the polling loop as well:
+     * Testcontainers runs it through a JVM-wide limiter of one Docker call per second, which would
+     * make every start after the first wait for its slot.
+     */
+    private static final class NoStartupCheck extends StartupCheckStrategy {
+        @Override
+        public boolean waitUntilStartupSuccessful(DockerClient dockerClient, String containerId) {
+            return true;
+        }
+
+        @Override
+        public StartupStatus checkStartupState(DockerClient dockerClient, String containerId) {
+            return StartupStatus.SUCCESSFUL;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.keepwell.it.support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.testcontainers.containers.Container.ExecResult;
+
+/**
+ * nginx (with the echo module) on {@code 127.0.0.1:port()}, one worker process, serving fixed test
+ * endpoints. Configure the keep-alive knobs with the {@code with...} methods before the start; the
+ * endpoints are always there:
+ *
+ * <table>
+ * <caption>Endpoints</caption>
+ * <tr><td>{@link #HELLO}</td><td>200, {@code Content-Length}, body {@link #HELLO_BODY}</td></tr>
+ * <tr><td>{@link #delay(Duration)}</td><td>waits, then 200 with a chunked body {@code "delayed\n"}</td></tr>
+ * <tr><td>{@link #stall(Duration)}</td><td>sends the headers and {@code "before stall\n"} at once, waits, then
+ *     {@code "after stall\n"} (chunked)</td></tr>
+ * <tr><td>{@link #CLOSE}</td><td>{@code return 444}: closes the connection without any reply</td></tr>
+ * <tr><td>{@link #ECHO}</td><td>200 with the request body as the (chunked) response body; any method;
+ *     count the requests with {@link #awaitAccessLog}</td></tr>
+ * <tr><td>{@link #LARGE}</td><td>a static file of {@link #withLargeBodySize(int)} bytes (1 MiB by default)
+ *     with {@code Content-Length}; the content is {@link #expectedLargeBody()}</td></tr>
+ * <tr><td>{@link #CHUNKED}</td><td>{@link #CHUNKED_BODY} in {@value #CHUNKED_CHUNK_COUNT} chunks of
+ *     {@value #CHUNKED_CHUNK_SIZE} bytes</td></tr>
+ * <tr><td>{@link #UNTIL_CLOSE}</td><td>{@link #UNTIL_CLOSE_BODY} with neither length nor chunking, then
+ *     {@code Connection: close}: the body ends when nginx closes</td></tr>
+ * <tr><td>{@link #HTTP10_PREFIX}{@code /x}</td><td>proxied by nginx to its own {@code /x} with
+ *     {@code proxy_http_version 1.0} (a fresh upstream connection per request; the reply to the client
+ *     is still HTTP/1.1)</td></tr>
+ * <tr><td>{@link #STATUS}</td><td>{@code stub_status}; read it with {@link #activeConnections()}</td></tr>
+ * </table>
+ *
+ * <p>Every request except those to {@link #STATUS} is written to an access log, read back with
+ * {@link #accessLog()}; its entries carry nginx's connection serial number and the request's
+ * position on the connection, so tests can see which requests shared a connection.
+ */
+public final class NginxContainer extends LoopbackServerContainer<NginxContainer> {
+
+    /** 200 with {@link #HELLO_BODY} and a {@code Content-Length}. */
+    public static final String HELLO = "/hello";
+    /** The body of {@link #HELLO}. */
+    public static final String HELLO_BODY = "hello\n";
+    /** Closes the connection without a reply ({@code return 444}). */
+    public static final String CLOSE = "/close";
+    /** Echoes the request body. */
+    public static final String ECHO = "/echo";
+    /** The static file of {@link #withLargeBodySize(int)} bytes. */
+    public static final String LARGE = "/large";
+    /** A chunked body of {@link #CHUNKED_BODY}. */
+    public static final String CHUNKED = "/chunked";
+    /** Number of chunks {@link #CHUNKED} sends. */
+    public static final int CHUNKED_CHUNK_COUNT = 4;
+    /** Size of each chunk {@link #CHUNKED} sends. */
+    public static final int CHUNKED_CHUNK_SIZE = 4096;
+    /** The body of {@link #CHUNKED}. */
+    public static final String CHUNKED_BODY = "0123456789abcdef".repeat(CHUNKED_CHUNK_COUNT * CHUNKED_CHUNK_SIZE / 16);
+    /** A close-delimited body of {@link #UNTIL_CLOSE_BODY}. */
+    public static final String UNTIL_CLOSE = "/until-close";
+    /** The body of {@link #UNTIL_CLOSE}. */
+    public static final String UNTIL_CLOSE_BODY = "0123456789abcdef".repeat(256);
+    /** {@code /http10/x} is proxied to {@code /x} over an HTTP/1.0 upstream connection. */
+    public static final String HTTP10_PREFIX = "/http10";
+    /** nginx's {@code stub_status} page. */
+    public static final String STATUS = "/status";
+
+    /** The line {@link #LARGE} repeats (plus a newline): 64 bytes per line. */
+    static final String LARGE_BODY_LINE = "keepwell-large-body-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDE";
+
+    private static final String ACCESS_LOG = "/tmp/access.log";
+    private static final Pattern ACTIVE_CONNECTIONS = Pattern.compile("Active connections: (\\d+)");
+
+    private Integer keepaliveRequests; // null: nginx's default, 1000
+    private Duration keepaliveTimeout; // null: nginx's default, 75 s
+    private Duration keepaliveTime;    // null: nginx's default, 1 h
+    private int largeBodySize = 1 << 20;
+
+    /** Path of an endpoint that waits {@code delay} before it replies. */
+    public static String delay(Duration delay) {
+        return "/delay?s=" + seconds(delay);
+    }
+
+    /** Path of an endpoint that sends the headers and part of the body, then waits {@code stall}. */
+    public static String stall(Duration stall) {
+        return "/stall?s=" + seconds(stall);
+    }
+
+    /** nginx closes a connection after it has served {@code requests} requests on it. */
+    public NginxContainer withKeepaliveRequests(int requests) {
+        if (requests < 1) {
+            throw new IllegalArgumentException("keepalive_requests must be at least 1: " + requests);
+        }
+        this.keepaliveRequests = requests;
+        return this;
+    }
+
+    /** nginx closes a connection idle for {@code timeout}; zero disables keep-alive. */
+    public NginxContainer withKeepaliveTimeout(Duration timeout) {
+        this.keepaliveTimeout = requireNotNegative(timeout, "keepalive_timeout");
+        return this;
+    }
+
+    /** nginx closes a connection, after its current request, once it has been open for {@code time}. */
+    public NginxContainer withKeepaliveTime(Duration time) {
+        this.keepaliveTime = requireNotNegative(time, "keepalive_time");
+        return this;
+    }
+
+    /** Size in bytes of the body at {@link #LARGE}. */
+    public NginxContainer withLargeBodySize(int bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative size: " + bytes);
+        }
+        this.largeBodySize = bytes;
+        return this;
+    }
+
+    /** The exact body {@link #LARGE} serves. */
+    public byte[] expectedLargeBody() {
+        byte[] line = (LARGE_BODY_LINE + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[largeBodySize];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = line[i % line.length];
+        }
+        return body;
+    }
+
+    /** Every access log entry so far, oldest first. nginx writes an entry after the response. */
+    public List<AccessLogEntry> accessLog() throws IOException, InterruptedException {
+        ExecResult cat = execInContainer("cat", ACCESS_LOG);
+        if (cat.getExitCode() != 0) {
+            throw new IOException("cannot read " + ACCESS_LOG + ": " + cat.getStderr());
+        }
+        return AccessLogEntry.parseAll(cat.getStdout());
+    }
+
+    /**
+     * Waits until at least {@code count} access log entries match and returns the matching ones.
+     * Waiting is needed because nginx logs a request after sending its response.
+     */
+    public List<AccessLogEntry> awaitAccessLog(Predicate<AccessLogEntry> matching, int count, Duration timeout)
+            throws Exception {
+        return Poll.until(() -> accessLog().stream().filter(matching).toList(),
+                entries -> entries.size() >= count, timeout, count + " matching access log entries");
+    }
+
+    /**
+     * Client connections nginx has open now (reading, writing or idle in keep-alive), not counting
+     * the one this method opens to ask. Includes nginx's own upstream connections for
+     * {@link #HTTP10_PREFIX} and connections from a proxy in front.
+     */
+    public int activeConnections() throws IOException {
+        try (RawHttpConnection probe = RawHttpConnection.open(this)) {
+            RawResponse status = probe.get(STATUS, "Connection: close");
+            Matcher m = ACTIVE_CONNECTIONS.matcher(status.bodyText());
+            if (status.status() != 200 || !m.find()) {
+                throw new IOException("unexpected stub_status reply: " + status + " " + status.bodyText());
+            }
+            return Integer.parseInt(m.group(1)) - 1;
+        }
+    }
+
+    /** Waits until {@link #activeConnections()} equals {@code expected}; nginx notices closes asynchronously. */
+    public void awaitActiveConnections(int expected, Duration timeout) throws Exception {
+        Poll.until(this::activeConnections, n -> n == expected, timeout, expected + " active connections");
+    }
+
+    @Override
+    protected String prepareCommand() {
+        return "mkdir -p /tmp/www /tmp/nginx && yes '" + LARGE_BODY_LINE + "' | head -c " + largeBodySize
+                + " > /tmp/www" + LARGE;
+    }
+
+    @Override
+    protected String serverCommand() {
+        return "nginx -e stderr -c " + CONFIG_FILE;
+    }
+
+    @Override
+    protected String renderConfig(int port) {
+        StringBuilder chunked = new StringBuilder();
+        for (int i = 0; i < CHUNKED_CHUNK_COUNT; i++) {
+            chunked.append(" echo_duplicate ").append(CHUNKED_CHUNK_SIZE / 16).append(" \"0123456789abcdef\";")
+                    .append(" echo_flush;");
+        }
+        return """
+                load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+                daemon off;
+                worker_processes 1;
+                error_log stderr;
+                pid /tmp/nginx.pid;
+                events { worker_connections 1024; }
+                http {
+                    default_type application/octet-stream;
+                    log_format keepwell %s;
+                    access_log %s keepwell;
+                    client_body_temp_path /tmp/nginx/body;
+                    proxy_temp_path /tmp/nginx/proxy;
+                    fastcgi_temp_path /tmp/nginx/fastcgi;
+                    uwsgi_temp_path /tmp/nginx/uwsgi;
+                    scgi_temp_path /tmp/nginx/scgi;
+                    client_body_buffer_size 16m;
+                    client_max_body_size 64m;
+                %s
+                    server {
+                        listen 127.0.0.1:%d;
+                        location = %s { return 200 "%s"; }
+                        location = /delay { echo_sleep $arg_s; echo "delayed"; }
+                        location = /stall { echo "before stall"; echo_flush; echo_sleep $arg_s; echo "after stall"; }
+                        location = %s { return 444; }
+                        location = %s { echo_read_request_body; echo_request_body; }
+                        location = %s { root /tmp/www; }
+                        location = %s {%s }
+                        location = %s { chunked_transfer_encoding off; echo_duplicate 256 "0123456789abcdef"; }
+                        location %s/ { proxy_http_version 1.0; proxy_pass http://127.0.0.1:%d/; }
+                        location = %s { access_log off; stub_status; }
+                    }
+                }
+                """.formatted(AccessLogEntry.LOG_FORMAT, ACCESS_LOG, keepaliveDirectives(), port,
+                HELLO, HELLO_BODY.replace("\n", "\\n"), CLOSE, ECHO, LARGE, CHUNKED, chunked, UNTIL_CLOSE,
+                HTTP10_PREFIX, port, STATUS);
+    }
+
+    private String keepaliveDirectives() {
+        StringBuilder s = new StringBuilder();
+        if (keepaliveRequests != null) {
+            s.append("    keepalive_requests ").append(keepaliveRequests).append(";\n");
+        }
+        if (keepaliveTimeout != null) {
+            s.append("    keepalive_timeout ").append(keepaliveTimeout.toMillis()).append("ms;\n");
+        }
+        if (keepaliveTime != null) {
+            s.append("    keepalive_time ").append(keepaliveTime.toMillis()).append("ms;\n");
+        }
+        return s.toString();
+    }
+
+    private static Duration requireNotNegative(Duration d, String directive) {
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(directive + " must not be negative: " + d);
+        }
+        return d;
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.3f", d.toNanos() / 1e9);
+    }
+}

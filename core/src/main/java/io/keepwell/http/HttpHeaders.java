@@ -91,6 +91,8 @@ public final class HttpHeaders {
 
         /** Replaces every value of {@code name} with {@code value}. */
         public Builder set(String name, String value) {
+            HttpSyntax.requireToken(name, "header name");
+            HttpSyntax.requireFieldValue(value, name);
             remove(name);
             return add(name, value);
         }

@@ -78,6 +78,8 @@ public final class ConnectionPool<T> {
         try {
             if (poolClosed) {
                 failure = new ClientClosedException("the client is closed");
+            } else if (!waiter.isWaiting()) {
+                return; // cancelled before the pool saw it: lease nothing, queue nothing
             } else {
                 closeIdleRequested = false;
                 Host<T> host = hostLocked(key);
@@ -117,8 +119,8 @@ public final class ConnectionPool<T> {
             if (waiter.tryClaim()) {
                 listener.connectionAcquired(leased, true);
                 waiter.onConnection(leased);
-            } else {
-                offer(leased, true);
+            } else if (!offer(leased, true).isAccepted()) {
+                hooks.close(leased.transport()); // the refusal is ours to execute: nobody else holds it
             }
         } else if (slot != null) {
             if (waiter.tryClaim()) {
@@ -163,6 +165,9 @@ public final class ConnectionPool<T> {
         boolean open;
         lock.lock();
         try {
+            if (slot.state != ConnState.CONNECTING) {
+                throw new IllegalStateException("connected " + slot + " in state " + slot.state + ", expected CONNECTING");
+            }
             slot.transport(transport);
             opened++;
             if (poolClosed) {
@@ -223,7 +228,7 @@ public final class ConnectionPool<T> {
                 refusal = RefuseReason.KEEP_ALIVE_DISABLED;
             } else if (!reusable || !hooks.isOpen(c.transport())) {
                 refusal = RefuseReason.NOT_REUSABLE;
-            } else if (now - c.lifetimeDeadlineNanos() >= 0) {
+            } else if (lifetimeOver(c, now)) {
                 refusal = RefuseReason.LIFETIME_EXPIRED;
             } else if ((handTo = claimWaiterLocked(host)) != null) {
                 refusal = null;
@@ -355,7 +360,9 @@ public final class ConnectionPool<T> {
             long now = clock.nanoTime();
             CloseReason unfit = unfitLocked(c, now);
             if (unfit == null) {
-                return Math.max(1, Math.min(c.idleDeadlineNanos, c.lifetimeDeadlineNanos()) - now);
+                long untilIdle = c.idleDeadlineNanos - now;
+                long untilCheck = maxLifetimeNanos > 0 ? Math.min(untilIdle, c.lifetimeDeadlineNanos() - now) : untilIdle;
+                return Math.max(1, untilCheck);
             }
             removeIdleLocked(c);
             moveLocked(c, ConnState.CLOSING);
@@ -487,13 +494,18 @@ public final class ConnectionPool<T> {
         if (!hooks.isOpen(c.transport())) {
             return CloseReason.PEER_CLOSED;
         }
-        if (now - c.lifetimeDeadlineNanos() >= 0) {
+        if (lifetimeOver(c, now)) {
             return CloseReason.LIFETIME_EXPIRED;
         }
         if (now - c.idleDeadlineNanos >= 0) {
             return CloseReason.IDLE_TIMEOUT;
         }
         return null;
+    }
+
+    /** Whether {@code c} reached its lifetime; never when no lifetime is set, whatever the clock's origin. */
+    private boolean lifetimeOver(PooledConnection<T> c, long now) {
+        return maxLifetimeNanos > 0 && now - c.lifetimeDeadlineNanos() >= 0;
     }
 
     private void leaseLocked(PooledConnection<T> c, ConnState from) {
@@ -504,7 +516,7 @@ public final class ConnectionPool<T> {
     }
 
     private PooledConnection<T> newSlotLocked(Host<T> host, long now) {
-        long lifetimeDeadline = Long.MAX_VALUE;
+        long lifetimeDeadline = 0; // unused when there is no lifetime
         if (maxLifetimeNanos > 0) {
             long jitter = lifetimeJitterNanos > 0 ? ThreadLocalRandom.current().nextLong(lifetimeJitterNanos) : 0;
             lifetimeDeadline = now + maxLifetimeNanos - jitter;

@@ -94,6 +94,9 @@ class RealServerKeepaliveTimeoutTest {
             i++;
         }
         assertEquals(List.of(), errors, "GET failures; " + client.poolStats());
+        // The 1.1 s gap is past the server's timeout: the server did close idle connections under the client.
+        assertTrue(client.poolStats().opened() >= 2, "the server closed idle connections: " + client.poolStats());
+        System.out.println(marker + ": " + client.poolStats());
     }
 
     private void postsAroundTheBoundary(LoopbackServerContainer<?> server, NginxContainer logs, String marker)
@@ -130,6 +133,7 @@ class RealServerKeepaliveTimeoutTest {
             assertEquals(1L, perRequest.getOrDefault(prefix + c, 0L), "completed POST " + c + " logged exactly once");
         }
         assertTrue(perRequest.values().stream().allMatch(n -> n == 1), "no POST reached the server twice: " + perRequest);
+        assertTrue(client.poolStats().opened() >= 2, "the server closed idle connections: " + client.poolStats());
         System.out.println(marker + ": completed " + completed.size() + ", failed " + failed + ", " + client.poolStats());
     }
 

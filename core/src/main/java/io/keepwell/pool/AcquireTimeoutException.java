@@ -1,21 +1,19 @@
 package io.keepwell.pool;
 
-import java.io.IOException;
+import io.keepwell.http.HttpTimeoutException;
+
 import java.time.Duration;
 
 /** A request waited longer than {@code acquireTimeout} for a connection to its host. */
-public class AcquireTimeoutException extends IOException {
+public class AcquireTimeoutException extends HttpTimeoutException {
     private static final long serialVersionUID = 1L;
 
     private final PoolKey key;
-    private final Duration acquireTimeout;
     private final int maxConnectionsPerHost;
 
     public AcquireTimeoutException(PoolKey key, Duration acquireTimeout, int maxConnectionsPerHost) {
-        super("no connection for " + key + " within " + acquireTimeout.toMillis() + " ms ("
-                + maxConnectionsPerHost + " connections per host)");
+        super(Phase.ACQUIRE, acquireTimeout, key + " has " + maxConnectionsPerHost + " connections per host, all busy");
         this.key = key;
-        this.acquireTimeout = acquireTimeout;
         this.maxConnectionsPerHost = maxConnectionsPerHost;
     }
 
@@ -24,7 +22,7 @@ public class AcquireTimeoutException extends IOException {
     }
 
     public Duration acquireTimeout() {
-        return acquireTimeout;
+        return limit();
     }
 
     public int maxConnectionsPerHost() {

@@ -18,8 +18,10 @@ public enum CloseReason {
     PROTOCOL_ERROR,
     /** Bytes arrived while it was idle. */
     UNSOLICITED_DATA,
-    /** The request on it was cancelled or timed out mid-exchange. */
+    /** The request on it was cancelled, or its body abandoned, mid-exchange. */
     ABORTED,
+    /** A response header or read timeout ran out on it, or the request's total timeout. */
+    TIMEOUT,
     /** The client was closed. */
     CLIENT_CLOSED
 }

@@ -4,7 +4,11 @@ import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.HttpClient;
 import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
+import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.netty.handler.ChannelSettings;
+import io.keepwell.pool.CloseReason;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
@@ -72,7 +76,8 @@ public final class NettyHttpClient implements HttpClient {
                 self[0].close(transport);
             }
         });
-        this.pools = new ChannelPools(core, bootstrap, decoder, closing);
+        ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout);
+        this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
     }
 
@@ -145,9 +150,10 @@ public final class NettyHttpClient implements HttpClient {
         if (exchange.retries() == 0) {
             exchange.result().whenComplete((response, error) -> {
                 if (error instanceof CancellationException) {
-                    cancelled(exchange, error);
+                    abandon(exchange, CloseReason.ABORTED, error);
                 }
             });
+            exchange.request().timeout().ifPresent(limit -> limitTotalTime(exchange, limit));
         }
         exchange.lease(leased);
         host.acquire(leased);
@@ -163,13 +169,31 @@ public final class NettyHttpClient implements HttpClient {
         reader.begin(exchange, reused);
     }
 
-    /** The caller cancelled: a pending lease is withdrawn (a channel arriving later goes back), a running exchange aborts. */
-    private static void cancelled(Exchange<?> exchange, Throwable error) {
+    /**
+     * The request's own timeout covers everything from here to the last body byte: waiting for a
+     * connection, connecting, writing, waiting, reading. Its timer goes when the future completes,
+     * whichever way.
+     */
+    private void limitTotalTime(Exchange<?> exchange, Duration limit) {
+        ScheduledFuture<?> timer = loops.group().next().schedule(() -> {
+            HttpTimeoutException timeout = new HttpTimeoutException(HttpTimeoutException.Phase.REQUEST, limit, exchange.toString());
+            if (exchange.result().completeExceptionally(timeout)) {
+                abandon(exchange, CloseReason.TIMEOUT, timeout);
+            }
+        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        exchange.result().whenComplete((response, error) -> timer.cancel(false));
+    }
+
+    /**
+     * The caller gave up (cancel, timeout): a pending lease is withdrawn (a channel arriving later
+     * goes back to the pool), a running exchange is ended by closing its channel.
+     */
+    private static void abandon(Exchange<?> exchange, CloseReason reason, Throwable error) {
         Promise<Channel> leased = exchange.lease();
         leased.cancel(false);
         if (leased.isSuccess()) {
             Channel channel = leased.getNow();
-            channel.eventLoop().execute(() -> PipelineInitializer.reader(channel).abortIfCurrent(exchange, error));
+            channel.eventLoop().execute(() -> PipelineInitializer.reader(channel).abortIfCurrent(exchange, reason, error));
         }
     }
 
@@ -186,6 +210,13 @@ public final class NettyHttpClient implements HttpClient {
     /** Channels not yet closed, counted by Netty's channel group: a witness independent of the pool's counts. */
     public int openChannels() {
         return pools.openChannels();
+    }
+
+    /** The channels currently idle in the pool; for tests that inspect a channel's state. */
+    public java.util.List<Channel> idleChannelsForTesting() {
+        return pools.openChannelsForTesting().stream()
+                .filter(ch -> pools.core().stateOf(ConnectionContext.of(ch).pooled()) == io.keepwell.pool.ConnState.IDLE)
+                .toList();
     }
 
     @Override
@@ -228,6 +259,8 @@ public final class NettyHttpClient implements HttpClient {
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
         private int maxRetries = 1;
+        private Duration responseHeaderTimeout = Duration.ofSeconds(60);
+        private Duration readTimeout = Duration.ofSeconds(60);
 
         private Builder() {
         }
@@ -274,6 +307,32 @@ public final class NettyHttpClient implements HttpClient {
             }
             this.maxRetries = maxRetries;
             return this;
+        }
+
+        /**
+         * Limit from the request's last byte to the response's status line and headers; 60 s by
+         * default, so that a server that never answers cannot hold a request forever.
+         */
+        public Builder responseHeaderTimeout(Duration timeout) {
+            this.responseHeaderTimeout = positive(timeout, "responseHeaderTimeout");
+            return this;
+        }
+
+        /**
+         * Limit on a gap between two reads of a response body; 60 s by default. Time the
+         * caller's subscriber spends without demand does not count.
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
         }
 
         /** Hears pool events; none by default. */

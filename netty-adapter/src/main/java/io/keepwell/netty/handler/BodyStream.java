@@ -18,15 +18,22 @@ import java.util.concurrent.Flow;
  */
 final class BodyStream implements Flow.Subscription {
 
-    /** What to do when the subscriber walks away before the body ended. */
-    interface Abort {
+    /** The channel side of the stream. */
+    interface Owner {
+        /** The subscriber walked away before the body ended: the exchange must end. */
         void abort(Throwable cause);
+
+        /** Reading stopped for lack of demand: a slow subscriber is not a slow server. */
+        void readingPaused();
+
+        /** Reading resumed. */
+        void readingResumed();
     }
 
     private final Channel channel;
     private final EventLoop loop;
     private final HttpResponse.BodySubscriber<?> subscriber;
-    private final Abort abort;
+    private final Owner owner;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
     private long demand;
     private boolean ended;      // the last byte arrived
@@ -35,11 +42,11 @@ final class BodyStream implements Flow.Subscription {
     private boolean draining;
     private boolean pausedReading;
 
-    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Abort abort) {
+    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Owner owner) {
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.subscriber = subscriber;
-        this.abort = abort;
+        this.owner = owner;
     }
 
     @Override
@@ -70,6 +77,7 @@ final class BodyStream implements Flow.Subscription {
         if (!terminated && demand == 0 && !ended && !pausedReading) {
             pausedReading = true;
             channel.config().setAutoRead(false);
+            owner.readingPaused();
         }
     }
 
@@ -101,7 +109,7 @@ final class BodyStream implements Flow.Subscription {
             queue.clear();
             drain();
             if (!ended) {
-                abort.abort(failure);
+                owner.abort(failure);
             }
             return;
         }
@@ -119,7 +127,7 @@ final class BodyStream implements Flow.Subscription {
         terminated = true;
         queue.clear();
         if (!ended) {
-            abort.abort(new java.util.concurrent.CancellationException("body subscription cancelled"));
+            owner.abort(new java.util.concurrent.CancellationException("body subscription cancelled"));
         }
     }
 
@@ -127,6 +135,9 @@ final class BodyStream implements Flow.Subscription {
         if (pausedReading) {
             pausedReading = false;
             channel.config().setAutoRead(true);
+            if (!ended) {
+                owner.readingResumed();
+            }
         }
     }
 
@@ -162,7 +173,7 @@ final class BodyStream implements Flow.Subscription {
             terminated = true;
             queue.clear();
             if (!ended) {
-                abort.abort(e);
+                owner.abort(e);
             }
             subscriber.onError(e);
         }

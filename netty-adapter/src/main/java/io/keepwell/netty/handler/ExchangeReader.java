@@ -2,6 +2,7 @@ package io.keepwell.netty.handler;
 
 import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpProtocolException;
+import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.HttpResponse.BodySubscriber;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.keepalive.ExchangeFacts;
@@ -34,7 +35,8 @@ import java.nio.ByteBuffer;
  * fails the exchange with a typed error that records how far it got. All state is confined to the
  * channel's event loop.
  */
-public final class ExchangeReader extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+public final class ExchangeReader extends ChannelInboundHandlerAdapter
+        implements ChannelFutureListener, BodyStream.Owner, ExchangeTimer.Expiry {
 
     /** Where the current exchange stands. */
     enum ReadState {
@@ -49,7 +51,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     }
 
     private final ConnectionContext cx;
+    private final ChannelSettings settings;
     private ChannelHandlerContext ctx;
+    private ExchangeTimer timer;
     private ReadState state = ReadState.IDLE;
     private Exchange<?> current;
     private BodyStream body;
@@ -62,13 +66,15 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
 
-    public ExchangeReader(ConnectionContext cx) {
+    public ExchangeReader(ConnectionContext cx, ChannelSettings settings) {
         this.cx = cx;
+        this.settings = settings;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.timer = new ExchangeTimer(ctx.channel(), this);
     }
 
     /** Whether an exchange is under way; bytes that arrive when not are unsolicited. */
@@ -103,16 +109,42 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     }
 
     /** Ends {@code exchange} by closing the channel, if it is still the current one (a cancel, a timeout). */
-    public void abortIfCurrent(Exchange<?> exchange, Throwable cause) {
+    public void abortIfCurrent(Exchange<?> exchange, CloseReason reason, Throwable cause) {
         if (current == exchange) {
-            closeWith(CloseReason.ABORTED, cause);
+            closeWith(reason, cause);
         }
+    }
+
+    @Override
+    public void timedOut(HttpTimeoutException.Phase phase, java.time.Duration limit) {
+        if (current != null) {
+            closeWith(CloseReason.TIMEOUT, new HttpTimeoutException(phase, limit, current.toString()));
+        }
+    }
+
+    @Override
+    public void abort(Throwable cause) {
+        closeWith(CloseReason.ABORTED, cause);
+    }
+
+    @Override
+    public void readingPaused() {
+        timer.clear();
+    }
+
+    @Override
+    public void readingResumed() {
+        timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
     }
 
     /** The request write finished; a failure means the channel cannot be trusted any more. */
     @Override
     public void operationComplete(ChannelFuture future) {
-        if (!future.isSuccess() && current != null) {
+        if (future.isSuccess()) {
+            if (state == ReadState.AWAITING_HEAD) {
+                timer.set(HttpTimeoutException.Phase.RESPONSE_HEADERS, settings.responseHeaderTimeout());
+            }
+        } else if (current != null) {
             Throwable cause = future.cause();
             if (cause instanceof IOException) {
                 closeWith(CloseReason.PEER_CLOSED, null); // reported as a premature close with the facts
@@ -148,9 +180,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         if (response.decoderResult().isFailure()) {
             Throwable cause = response.decoderResult().cause();
             if (cause instanceof PrematureChannelClosureException) {
-                closeCause = new PrematureCloseException(PrematureCloseException.Phase.DURING_HEADERS,
-                        current.bytesWritten, current.reused, null);
-                closeWith(CloseReason.PEER_CLOSED, null);
+                // Unless this side already chose to close (a timeout), the peer cut the head short.
+                closeWith(CloseReason.PEER_CLOSED, new PrematureCloseException(PrematureCloseException.Phase.DURING_HEADERS,
+                        current.bytesWritten, current.reused, null));
             } else {
                 protocolError(new HttpProtocolException("malformed response head: " + cause.getMessage(), cause));
             }
@@ -162,6 +194,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;
+                timer.set(HttpTimeoutException.Phase.RESPONSE_HEADERS, settings.responseHeaderTimeout());
             }
             return;
         }
@@ -190,8 +223,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
             closeWith(CloseReason.ABORTED, e);
             return;
         }
-        body = new BodyStream(ctx.channel(), subscriber, this::abortBody);
+        body = new BodyStream(ctx.channel(), subscriber, this);
         state = ReadState.READING_BODY;
+        timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         subscriber.getBody().whenComplete((value, error) -> {
             if (error == null) {
                 exchange.succeed(new NettyResponse<>(head.statusCode(), head.headers(), head.version(), value, exchange.request()));
@@ -219,6 +253,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         }
         ByteBuf bytes = content.content();
         int n = bytes.readableBytes();
+        if (!(content instanceof LastHttpContent)) {
+            timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
+        }
         if (n > 0) {
             ByteBuffer copy = ByteBuffer.allocate(n);
             bytes.getBytes(bytes.readerIndex(), copy);
@@ -240,6 +277,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         current = null;
         body = null;
         state = ReadState.IDLE;
+        timer.clear();
         cx.lastVerdict(verdict);
         cx.serverIdleTimeoutNanos(hint.timeoutNanos());
         try {
@@ -255,10 +293,6 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
 
     private static boolean mayHaveBody(int code, String method) {
         return code != 204 && code != 304 && !method.equals("HEAD");
-    }
-
-    private void abortBody(Throwable cause) {
-        closeWith(CloseReason.ABORTED, cause);
     }
 
     private void protocolError(HttpProtocolException e) {
@@ -287,6 +321,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         inactive = true;
+        timer.clear();
         Exchange<?> exchange = current;
         if (exchange != null) {
             failCurrent(closeCause != null ? closeCause
@@ -303,6 +338,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         current = null;
         body = null;
         state = ReadState.IDLE;
+        timer.clear();
         if (stream != null) {
             stream.fail(cause);
         } else {
@@ -316,6 +352,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
             case SKIPPING_INFORMATIONAL -> PrematureCloseException.Phase.DURING_HEADERS;
             case READING_BODY -> PrematureCloseException.Phase.DURING_BODY;
         };
+    }
+
+    /** Whether a response-header or read timer is scheduled; for tests. */
+    public boolean timerScheduled() {
+        return timer.isScheduled();
     }
 
     @Override

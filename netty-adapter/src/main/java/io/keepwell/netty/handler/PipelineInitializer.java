@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /** Builds one connection's pipeline: guard, codec, writer, reader. */
 public final class PipelineInitializer extends ChannelInitializer<Channel> {
@@ -15,20 +14,20 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
     public static final String READER = "reader";
 
     private final ConnectionContext cx;
-    private final HttpDecoderConfig decoderConfig;
+    private final ChannelSettings settings;
 
-    public PipelineInitializer(ConnectionContext cx, HttpDecoderConfig decoderConfig) {
+    public PipelineInitializer(ConnectionContext cx, ChannelSettings settings) {
         this.cx = cx;
-        this.decoderConfig = decoderConfig;
+        this.settings = settings;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ch.attr(ConnectionContext.KEY).set(cx);
-        ExchangeReader reader = new ExchangeReader(cx);
+        ExchangeReader reader = new ExchangeReader(cx, settings);
         ChannelPipeline p = ch.pipeline();
         p.addLast(GUARD, new IdleReadGuard(cx, reader));
-        p.addLast(CODEC, new HttpClientCodec(decoderConfig, false, false));
+        p.addLast(CODEC, new HttpClientCodec(settings.decoder(), false, false));
         p.addLast(WRITER, new ExchangeWriter());
         p.addLast(READER, reader);
     }

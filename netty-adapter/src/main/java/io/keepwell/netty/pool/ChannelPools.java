@@ -13,7 +13,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.keepwell.http.HttpConnectTimeoutException;
+import io.keepwell.netty.handler.ChannelSettings;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
@@ -29,15 +30,15 @@ public final class ChannelPools implements TransportHooks<Channel> {
 
     private final ConnectionPool<Channel> core;
     private final Bootstrap bootstrap;
-    private final HttpDecoderConfig decoderConfig;
+    private final ChannelSettings settings;
     private final AtomicBoolean clientClosing;
     private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
 
     /** {@code bootstrap} has its group, channel class and options set; its handler is set per connection. */
-    public ChannelPools(ConnectionPool<Channel> core, Bootstrap bootstrap, HttpDecoderConfig decoderConfig, AtomicBoolean clientClosing) {
+    public ChannelPools(ConnectionPool<Channel> core, Bootstrap bootstrap, ChannelSettings settings, AtomicBoolean clientClosing) {
         this.core = core;
         this.bootstrap = bootstrap;
-        this.decoderConfig = decoderConfig;
+        this.settings = settings;
         this.clientClosing = clientClosing;
     }
 
@@ -58,6 +59,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
         return allChannels.size();
     }
 
+    /** Every open channel; for tests. */
+    public java.util.List<Channel> openChannelsForTesting() {
+        return java.util.List.copyOf(allChannels);
+    }
+
     /** Closes every channel; in-flight exchanges fail. */
     public ChannelGroupFuture closeAll() {
         return allChannels.close();
@@ -76,7 +82,7 @@ public final class ChannelPools implements TransportHooks<Channel> {
     /** Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes to the pool. */
     void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
         ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
-        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, decoderConfig));
+        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, settings));
         PoolKey key = slot.key();
         ChannelFuture connect = b.connect(key.host(), key.port());
         Channel channel = connect.channel();
@@ -88,7 +94,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
         });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
-                promise.tryFailure(f.cause());
+                Throwable cause = f.cause();
+                if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+                    cause = new HttpConnectTimeoutException(settings.connectTimeout(), key.toString());
+                }
+                promise.tryFailure(cause);
                 channel.close();
             } else if (!core.connected(slot, channel)) {
                 channel.close();

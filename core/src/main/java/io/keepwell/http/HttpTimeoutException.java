@@ -1,0 +1,56 @@
+package io.keepwell.http;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * A limit on time ran out. {@link #phase()} says which limit, {@link #limit()} its value. The
+ * connection the exchange was on, if any, is closed and never pooled.
+ */
+public class HttpTimeoutException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** Which limit ran out. */
+    public enum Phase {
+        /** Waiting for a pooled connection ({@code acquireTimeout}). */
+        ACQUIRE,
+        /** Establishing the TCP connection ({@code connectTimeout}). */
+        CONNECT,
+        /** The TLS handshake ({@code handshakeTimeout}). */
+        HANDSHAKE,
+        /** From the request's last byte to the response's headers ({@code responseHeaderTimeout}). */
+        RESPONSE_HEADERS,
+        /** A gap between two reads of the response body ({@code readTimeout}). */
+        READ,
+        /** The whole exchange ({@link HttpRequest#timeout()}). */
+        REQUEST
+    }
+
+    private final Phase phase;
+    private final Duration limit;
+
+    public HttpTimeoutException(Phase phase, Duration limit, String detail) {
+        super(describe(phase) + " timed out after " + limit.toMillis() + " ms" + (detail == null ? "" : ": " + detail));
+        this.phase = phase;
+        this.limit = limit;
+    }
+
+    private static String describe(Phase phase) {
+        return switch (phase) {
+            case ACQUIRE -> "waiting for a connection";
+            case CONNECT -> "connecting";
+            case HANDSHAKE -> "the TLS handshake";
+            case RESPONSE_HEADERS -> "waiting for the response headers";
+            case READ -> "reading the response body";
+            case REQUEST -> "the request";
+        };
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public Duration limit() {
+        return limit;
+    }
+}

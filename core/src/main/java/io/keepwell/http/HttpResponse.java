@@ -36,6 +36,28 @@ public interface HttpResponse<T> {
         HttpHeaders headers();
 
         String version();
+
+        /**
+         * The client's limit on a body held in memory whole ({@link BodyHandlers#ofByteArray()},
+         * {@link BodyHandlers#ofString()}); unlimited unless the client sets one.
+         */
+        default long aggregationLimit() {
+            return Long.MAX_VALUE;
+        }
+
+        /** The response's {@code Content-Length}, or -1 when it has none (or a malformed one). */
+        default long contentLength() {
+            String value = headers().firstValue("content-length").orElse(null);
+            if (value == null) {
+                return -1;
+            }
+            try {
+                long n = Long.parseLong(value.trim());
+                return n < 0 ? -1 : n;
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
     }
 
     /**
@@ -61,23 +83,64 @@ public interface HttpResponse<T> {
         private BodyHandlers() {
         }
 
-        /** The whole body as bytes. */
+        /**
+         * The whole body as bytes, up to the client's aggregation limit; a larger body fails with
+         * {@link BodyTooLargeException} and its connection is closed.
+         */
         public static BodyHandler<byte[]> ofByteArray() {
-            return info -> BodySubscribers.ofByteArray();
+            return info -> new AggregatingSubscriber<>(bytes -> bytes, info.aggregationLimit(), info.contentLength());
         }
 
-        /** The whole body as a string, in the charset named by {@code Content-Type} (UTF-8 otherwise). */
+        /** The whole body as bytes, up to {@code maxBytes}. */
+        public static BodyHandler<byte[]> ofByteArray(long maxBytes) {
+            requirePositive(maxBytes);
+            return info -> new AggregatingSubscriber<>(bytes -> bytes, Math.min(maxBytes, info.aggregationLimit()), info.contentLength());
+        }
+
+        /** The whole body as a string, in the charset named by {@code Content-Type} (UTF-8 otherwise), up to the client's aggregation limit. */
         public static BodyHandler<String> ofString() {
-            return info -> BodySubscribers.ofString(ContentTypes.charset(info.headers()));
+            return info -> {
+                Charset charset = ContentTypes.charset(info.headers());
+                return new AggregatingSubscriber<>(bytes -> new String(bytes, charset), info.aggregationLimit(), info.contentLength());
+            };
         }
 
         public static BodyHandler<String> ofString(Charset charset) {
-            return info -> BodySubscribers.ofString(charset);
+            return info -> new AggregatingSubscriber<>(bytes -> new String(bytes, charset), info.aggregationLimit(), info.contentLength());
         }
 
-        /** Reads and drops the body; the response's body is {@code null}. */
+        /**
+         * Drops the body; the response's body is {@code null}. The client drains a small body to
+         * keep the connection and closes the connection instead of reading a large one.
+         */
         public static BodyHandler<Void> discarding() {
             return info -> BodySubscribers.discarding();
+        }
+
+        /**
+         * The body as a publisher, available as soon as the headers are; nothing is read until it
+         * is subscribed to and asked for data. Subscribe once, and consume or cancel it: a body
+         * left alone is closed by the client after its abandoned-body timeout.
+         */
+        public static BodyHandler<Flow.Publisher<List<ByteBuffer>>> ofPublisher() {
+            return info -> BodySubscribers.ofPublisher();
+        }
+
+        /** The body as a blocking input stream, available once the headers are; close it to give up early. */
+        public static BodyHandler<java.io.InputStream> ofInputStream() {
+            return info -> BodySubscribers.ofInputStream();
+        }
+
+        /** Writes the body to {@code path} (created or truncated); the body value is the path. */
+        public static BodyHandler<java.nio.file.Path> ofFile(java.nio.file.Path path) {
+            java.util.Objects.requireNonNull(path, "path");
+            return info -> BodySubscribers.ofFile(path);
+        }
+
+        private static void requirePositive(long n) {
+            if (n <= 0) {
+                throw new IllegalArgumentException("limit must be positive: " + n);
+            }
         }
     }
 
@@ -87,15 +150,32 @@ public interface HttpResponse<T> {
         }
 
         public static BodySubscriber<byte[]> ofByteArray() {
-            return new AggregatingSubscriber<>(bytes -> bytes);
+            return new AggregatingSubscriber<>(bytes -> bytes, Long.MAX_VALUE, -1);
         }
 
         public static BodySubscriber<String> ofString(Charset charset) {
-            return new AggregatingSubscriber<>(bytes -> new String(bytes, charset));
+            return new AggregatingSubscriber<>(bytes -> new String(bytes, charset), Long.MAX_VALUE, -1);
         }
 
         public static BodySubscriber<Void> discarding() {
             return new DiscardingSubscriber();
+        }
+
+        public static BodySubscriber<Flow.Publisher<List<ByteBuffer>>> ofPublisher() {
+            return new PublisherSubscriber();
+        }
+
+        public static BodySubscriber<java.io.InputStream> ofInputStream() {
+            return new InputStreamSubscriber();
+        }
+
+        public static BodySubscriber<java.nio.file.Path> ofFile(java.nio.file.Path path) {
+            return new FileSubscriber(path);
+        }
+
+        /** Whether {@code subscriber} only drops the body, so a transport may skip reading it. */
+        public static boolean isDiscarding(BodySubscriber<?> subscriber) {
+            return subscriber instanceof DiscardingSubscriber;
         }
     }
 }

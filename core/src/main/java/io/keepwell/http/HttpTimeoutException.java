@@ -23,7 +23,9 @@ public class HttpTimeoutException extends IOException {
         /** A gap between two reads of the response body ({@code readTimeout}). */
         READ,
         /** The whole exchange ({@link HttpRequest#timeout()}). */
-        REQUEST
+        REQUEST,
+        /** The caller's body subscriber asked for nothing while data waited ({@code abandonedBodyTimeout}). */
+        BODY_ABANDONED
     }
 
     private final Phase phase;
@@ -43,6 +45,7 @@ public class HttpTimeoutException extends IOException {
             case RESPONSE_HEADERS -> "waiting for the response headers";
             case READ -> "reading the response body";
             case REQUEST -> "the request";
+            case BODY_ABANDONED -> "waiting for the caller to consume the response body";
         };
     }
 

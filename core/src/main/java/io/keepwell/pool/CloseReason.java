@@ -22,6 +22,8 @@ public enum CloseReason {
     ABORTED,
     /** A response header or read timeout ran out on it, or the request's total timeout. */
     TIMEOUT,
+    /** Its response body was left unconsumed past the abandoned-body timeout. */
+    ABANDONED,
     /** The client was closed. */
     CLIENT_CLOSED
 }

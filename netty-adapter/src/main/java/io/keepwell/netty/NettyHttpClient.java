@@ -6,6 +6,7 @@ import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.netty.handler.BodyBufferGauge;
 import io.keepwell.netty.handler.ChannelSettings;
 import io.keepwell.pool.CloseReason;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -47,6 +48,8 @@ public final class NettyHttpClient implements HttpClient {
 
     private final EventLoops loops;
     private final int maxRetries;
+    private final boolean trackBodyCallSites;
+    private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -76,7 +79,9 @@ public final class NettyHttpClient implements HttpClient {
                 self[0].close(transport);
             }
         });
-        ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout);
+        this.trackBodyCallSites = b.trackBodyCallSites;
+        ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout,
+                b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer);
         this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
     }
@@ -108,6 +113,9 @@ public final class NettyHttpClient implements HttpClient {
             return result;
         }
         Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed);
+        if (trackBodyCallSites) {
+            exchange.recordCallSite();
+        }
         dispatch(exchange);
         return result;
     }
@@ -212,6 +220,11 @@ public final class NettyHttpClient implements HttpClient {
         return pools.openChannels();
     }
 
+    /** Response body bytes held for subscribers that have not asked for them yet, now and at the peak. */
+    public BodyBufferGauge bodyBuffer() {
+        return bodyBuffer;
+    }
+
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
     public java.util.List<Channel> idleChannelsForTesting() {
         return pools.openChannelsForTesting().stream()
@@ -261,6 +274,10 @@ public final class NettyHttpClient implements HttpClient {
         private int maxRetries = 1;
         private Duration responseHeaderTimeout = Duration.ofSeconds(60);
         private Duration readTimeout = Duration.ofSeconds(60);
+        private Duration abandonedBodyTimeout = Duration.ofSeconds(30);
+        private long aggregationLimit = 32L * 1024 * 1024;
+        private long discardBudget = 16 * 1024;
+        private boolean trackBodyCallSites;
 
         private Builder() {
         }
@@ -324,6 +341,51 @@ public final class NettyHttpClient implements HttpClient {
          */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
+            return this;
+        }
+
+        /**
+         * How long a streamed response body may wait with no demand from its subscriber (never
+         * subscribed, or stalled) before the client closes its connection and logs a warning
+         * naming the request; 30 s by default.
+         */
+        public Builder abandonedBodyTimeout(Duration timeout) {
+            this.abandonedBodyTimeout = positive(timeout, "abandonedBodyTimeout");
+            return this;
+        }
+
+        /**
+         * Largest body that {@code BodyHandlers.ofByteArray()} and {@code ofString()} hold in
+         * memory; a larger one fails with {@code BodyTooLargeException}. 32 MiB by default: large
+         * enough for any API response, small enough that a hostile server cannot exhaust the heap.
+         */
+        public Builder aggregationLimit(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("aggregationLimit must be positive: " + bytes);
+            }
+            this.aggregationLimit = bytes;
+            return this;
+        }
+
+        /**
+         * Largest body that {@code BodyHandlers.discarding()} drains to keep its connection; a
+         * larger one closes the connection instead. 16 KiB by default: draining costs less than a
+         * new connection up to about there.
+         */
+        public Builder discardBudget(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("discardBudget must not be negative: " + bytes);
+            }
+            this.discardBudget = bytes;
+            return this;
+        }
+
+        /**
+         * Records where each request was sent from, so an abandoned-body warning can say; off by
+         * default, since it costs a stack trace per request.
+         */
+        public Builder trackBodyCallSites(boolean track) {
+            this.trackBodyCallSites = track;
             return this;
         }
 

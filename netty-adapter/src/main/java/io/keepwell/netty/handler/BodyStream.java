@@ -34,6 +34,8 @@ final class BodyStream implements Flow.Subscription {
     private final EventLoop loop;
     private final HttpResponse.BodySubscriber<?> subscriber;
     private final Owner owner;
+    private final BodyBufferGauge gauge;
+    private long queuedBytes;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
     private long demand;
     private boolean ended;      // the last byte arrived
@@ -42,7 +44,8 @@ final class BodyStream implements Flow.Subscription {
     private boolean draining;
     private boolean pausedReading;
 
-    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Owner owner) {
+    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Owner owner, BodyBufferGauge gauge) {
+        this.gauge = gauge;
         this.channel = channel;
         this.loop = channel.eventLoop();
         this.subscriber = subscriber;
@@ -73,6 +76,8 @@ final class BodyStream implements Flow.Subscription {
             return;
         }
         queue.add(chunk);
+        queuedBytes += chunk.remaining();
+        gauge.add(chunk.remaining());
         drain();
         if (!terminated && demand == 0 && !ended && !pausedReading) {
             pausedReading = true;
@@ -95,7 +100,7 @@ final class BodyStream implements Flow.Subscription {
         if (terminated) {
             return;
         }
-        queue.clear();
+        dropQueue();
         failure = cause;
         drain();
     }
@@ -106,7 +111,7 @@ final class BodyStream implements Flow.Subscription {
         }
         if (n <= 0) {
             failure = new IllegalArgumentException("non-positive subscription request: " + n);
-            queue.clear();
+            dropQueue();
             drain();
             if (!ended) {
                 owner.abort(failure);
@@ -125,7 +130,7 @@ final class BodyStream implements Flow.Subscription {
             return;
         }
         terminated = true;
-        queue.clear();
+        dropQueue();
         if (!ended) {
             owner.abort(new java.util.concurrent.CancellationException("body subscription cancelled"));
         }
@@ -153,7 +158,10 @@ final class BodyStream implements Flow.Subscription {
                     subscriber.onError(failure);
                 } else if (!queue.isEmpty() && demand > 0) {
                     demand--;
-                    deliver(queue.poll());
+                    ByteBuffer chunk = queue.poll();
+                    queuedBytes -= chunk.remaining();
+                    gauge.add(-chunk.remaining());
+                    deliver(chunk);
                 } else if (queue.isEmpty() && ended) {
                     terminated = true;
                     subscriber.onComplete();
@@ -166,12 +174,18 @@ final class BodyStream implements Flow.Subscription {
         }
     }
 
+    private void dropQueue() {
+        queue.clear();
+        gauge.add(-queuedBytes);
+        queuedBytes = 0;
+    }
+
     private void deliver(ByteBuffer chunk) {
         try {
             subscriber.onNext(List.of(chunk));
         } catch (RuntimeException e) {
             terminated = true;
-            queue.clear();
+            dropQueue();
             if (!ended) {
                 owner.abort(e);
             }

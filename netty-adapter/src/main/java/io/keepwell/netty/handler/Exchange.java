@@ -24,6 +24,7 @@ public final class Exchange<T> {
     boolean requestWritten;    // event loop only: every request byte reached the socket
     boolean reused;            // event loop only: the connection served an earlier exchange
     private int retries;       // sends after the first; changed only between attempts
+    private Throwable callSite;  // where sendAsync was called, when the client tracks it
     private volatile io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease; // the current attempt's channel lease
 
     public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
@@ -57,6 +58,16 @@ public final class Exchange<T> {
         bytesWritten = 0;
         requestWritten = false;
         reused = reusedConnection;
+    }
+
+    /** Where the request was sent from, or {@code null} when not tracked. */
+    Throwable callSite() {
+        return callSite;
+    }
+
+    /** Records where the request was sent from, for the abandoned-body warning. */
+    public void recordCallSite() {
+        callSite = new Throwable("request sent from here");
     }
 
     /** The current attempt's lease of a channel. */

@@ -4,6 +4,7 @@ import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.HttpResponse.BodySubscriber;
+import io.keepwell.http.HttpResponse.BodySubscribers;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.keepalive.ExchangeFacts;
 import io.keepwell.keepalive.KeepAliveHint;
@@ -65,6 +66,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private boolean earlyResponse;
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
+    private boolean discarding;        // the caller drops the body: drain a little, else close
+    private long discarded;
 
     public ExchangeReader(ConnectionContext cx, ChannelSettings settings) {
         this.cx = cx;
@@ -117,7 +120,13 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
 
     @Override
     public void timedOut(HttpTimeoutException.Phase phase, java.time.Duration limit) {
-        if (current != null) {
+        if (current == null) {
+            return;
+        }
+        if (phase == HttpTimeoutException.Phase.BODY_ABANDONED) {
+            AbandonedBodies.warn(current, limit);
+            closeWith(CloseReason.ABANDONED, new HttpTimeoutException(phase, limit, current.toString()));
+        } else {
             closeWith(CloseReason.TIMEOUT, new HttpTimeoutException(phase, limit, current.toString()));
         }
     }
@@ -127,9 +136,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         closeWith(CloseReason.ABORTED, cause);
     }
 
+    /** Nobody asks for the body while it waits: after the abandoned-body timeout the exchange is ended. */
     @Override
     public void readingPaused() {
-        timer.clear();
+        timer.set(HttpTimeoutException.Phase.BODY_ABANDONED, settings.abandonedBodyTimeout());
     }
 
     @Override
@@ -200,7 +210,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         }
         ResponseHead head;
         try {
-            head = ResponseHead.of(response);
+            head = ResponseHead.of(response, settings.aggregationLimit());
         } catch (IllegalArgumentException e) {
             protocolError(new HttpProtocolException("invalid response header: " + e.getMessage(), e));
             return;
@@ -223,7 +233,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             closeWith(CloseReason.ABORTED, e);
             return;
         }
-        body = new BodyStream(ctx.channel(), subscriber, this);
+        discarding = BodySubscribers.isDiscarding(subscriber);
+        discarded = 0;
+        body = new BodyStream(ctx.channel(), subscriber, this, settings.bodyBuffer());
         state = ReadState.READING_BODY;
         timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         subscriber.getBody().whenComplete((value, error) -> {
@@ -234,6 +246,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         });
         subscriber.onSubscribe(body);
+        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()) {
+            finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
+        }
     }
 
     private void onContent(HttpContent content) {
@@ -256,6 +271,16 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         if (!(content instanceof LastHttpContent)) {
             timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         }
+        if (discarding) {
+            discarded += n;
+            if (content instanceof LastHttpContent) {
+                finish(KeepAliveVerdict.REUSE);
+            } else if (discarded > settings.discardBudget()) {
+                // Reading the rest to keep the connection costs more than a new connection.
+                finish(KeepAliveVerdict.RESPONSE_INCOMPLETE);
+            }
+            return;
+        }
         if (n > 0) {
             ByteBuffer copy = ByteBuffer.allocate(n);
             bytes.getBytes(bytes.readerIndex(), copy);
@@ -263,16 +288,20 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             body.push(copy);
         }
         if (content instanceof LastHttpContent && state == ReadState.READING_BODY) {
-            finish();
+            finish(KeepAliveVerdict.REUSE);
         }
     }
 
-    /** The response ended at its framed end: decide keep-alive once, release, then end the body. */
-    private void finish() {
+    /**
+     * The exchange is over for the caller: decide keep-alive once, release, then end the body.
+     * {@code bodyRead} is {@code REUSE} when the body was read to its framed end, or the verdict
+     * that rules reuse out when the rest of it was given up.
+     */
+    private void finish(KeepAliveVerdict bodyRead) {
         Exchange<?> exchange = current;
         BodyStream stream = body;
         KeepAliveVerdict verdict = KeepAlivePolicy.decide(new ExchangeFacts(
-                exchange.requestWritten, true, requestAskedClose(exchange), responseAskedClose,
+                exchange.requestWritten, bodyRead.reusable(), requestAskedClose(exchange), responseAskedClose,
                 http10, http10KeepAlive, closeDelimited, false, earlyResponse, hint.max()));
         current = null;
         body = null;

@@ -253,6 +253,76 @@ public final class HttpRequest {
             return new ByteArrayBodyPublisher(bytes.clone());
         }
 
+        /**
+         * The file's content; its length is read now. Replayable. Sent without copying through
+         * user space where the transport allows (Netty's {@code FileRegion} on plain TCP).
+         *
+         * @throws java.io.FileNotFoundException if it is not a readable regular file
+         */
+        public static BodyPublisher ofFile(java.nio.file.Path path) throws java.io.FileNotFoundException {
+            return new FileBodyPublisher(path);
+        }
+
+        /**
+         * The streams {@code supplier} gives, read in chunks as the connection can take them (on
+         * the client's I/O thread: for streams that block for long, use {@link #ofPublisher} fed
+         * from your own thread). Sent chunked. Replayable: each send asks for a new stream.
+         */
+        public static BodyPublisher ofInputStream(java.util.function.Supplier<? extends java.io.InputStream> supplier) {
+            Objects.requireNonNull(supplier, "supplier");
+            return new BodyPublisher() {
+                @Override
+                public long contentLength() {
+                    return -1;
+                }
+
+                @Override
+                public boolean isReplayable() {
+                    return true;
+                }
+
+                @Override
+                public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+                    java.io.InputStream in;
+                    try {
+                        in = Objects.requireNonNull(supplier.get(), "the supplier gave no stream");
+                    } catch (RuntimeException e) {
+                        subscriber.onSubscribe(ChunkedSubscription.EMPTY);
+                        subscriber.onError(e);
+                        return;
+                    }
+                    subscriber.onSubscribe(new ChunkedSubscription(subscriber, () -> {
+                        byte[] chunk = in.readNBytes(16 * 1024);
+                        return chunk.length == 0 ? null : ByteBuffer.wrap(chunk);
+                    }, in));
+                }
+            };
+        }
+
+        /**
+         * The buffers {@code publisher} emits, sent as they come and as the connection can take
+         * them. {@code contentLength} is the exact total, or -1 if unknown (the body is then sent
+         * chunked). Not replayable: a request with this body is never retried once a byte of it
+         * is written.
+         */
+        public static BodyPublisher ofPublisher(Flow.Publisher<ByteBuffer> publisher, long contentLength) {
+            Objects.requireNonNull(publisher, "publisher");
+            if (contentLength < -1) {
+                throw new IllegalArgumentException("contentLength must be -1 (unknown) or at least 0: " + contentLength);
+            }
+            return new BodyPublisher() {
+                @Override
+                public long contentLength() {
+                    return contentLength;
+                }
+
+                @Override
+                public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+                    publisher.subscribe(subscriber);
+                }
+            };
+        }
+
         public static BodyPublisher ofByteArray(byte[] bytes, int offset, int length) {
             Objects.checkFromIndexSize(offset, length, bytes.length);
             byte[] copy = new byte[length];

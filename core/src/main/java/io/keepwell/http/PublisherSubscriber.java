@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class PublisherSubscriber implements HttpResponse.BodySubscriber<Flow.Publisher<List<ByteBuffer>>>,
         Flow.Publisher<List<ByteBuffer>> {
 
-    private final CompletableFuture<Flow.Publisher<List<ByteBuffer>>> body = CompletableFuture.completedFuture(this);
+    private final CompletableFuture<Flow.Publisher<List<ByteBuffer>>> body = new CompletableFuture<>(); // once the transport subscribed
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final Object lock = new Object();
     private Flow.Subscription upstream;                 // guarded by lock
@@ -68,6 +68,7 @@ final class PublisherSubscriber implements HttpResponse.BodySubscriber<Flow.Publ
         synchronized (lock) {
             upstream = subscription;
         }
+        body.complete(this);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.keepwell.netty;
 
-import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.HttpClient;
 import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
@@ -103,9 +102,6 @@ public final class NettyHttpClient implements HttpClient {
         String scheme = request.uri().getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http")) {
             throw new IllegalArgumentException("only http is supported by this version, not " + scheme + ": " + request.uri());
-        }
-        if (!(request.bodyPublisher() instanceof ByteArrayBodyPublisher)) {
-            throw new IllegalArgumentException("only in-memory request bodies (BodyPublishers.ofString/ofByteArray/noBody) are supported by this version");
         }
         CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
         if (closing.get()) {

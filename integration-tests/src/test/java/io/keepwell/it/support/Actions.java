@@ -85,4 +85,39 @@ public final class Actions {
             return true;
         };
     }
+
+    /** The byte at {@code position} of a {@link #largeBody} body: a pattern a checksum can verify. */
+    public static byte patternByte(long position) {
+        return (byte) (position * 31 + (position >>> 13));
+    }
+
+    /** A 200 response of {@code size} pattern bytes, with Content-Length (or chunked when {@code chunked}). */
+    public static ScriptedServer.Action largeBody(long size, boolean chunked) {
+        return (request, socket, out) -> {
+            String head = chunked ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    : "HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\n\r\n";
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            byte[] block = new byte[64 * 1024];
+            long position = 0;
+            while (position < size) {
+                int n = (int) Math.min(block.length, size - position);
+                for (int i = 0; i < n; i++) {
+                    block[i] = patternByte(position + i);
+                }
+                if (chunked) {
+                    out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                out.write(block, 0, n);
+                if (chunked) {
+                    out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                }
+                position += n;
+            }
+            if (chunked) {
+                out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            }
+            out.flush();
+            return true;
+        };
+    }
 }

@@ -1,14 +1,19 @@
 package io.keepwell.netty.handler;
 
 import io.keepwell.http.ByteArrayBodyPublisher;
+import io.keepwell.http.FileBodyPublisher;
 import io.keepwell.http.HttpRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -24,12 +29,13 @@ import java.nio.channels.ClosedChannelException;
  * written is what later decides if a failed non-idempotent request may be sent again, so it is
  * measured from the channel's outbound buffer, never guessed from an exception.
  */
-public final class ExchangeWriter extends ChannelOutboundHandlerAdapter {
+public final class ExchangeWriter extends ChannelDuplexHandler {
 
     private static final String USER_AGENT = "Keepwell/0.1";
 
     private Exchange<?> writing;      // event loop only: the exchange whose bytes are being flushed
     private long pendingBeforeWrite;  // event loop only
+    private RequestBodyUpload upload; // event loop only: a streamed body being written
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -43,17 +49,53 @@ public final class ExchangeWriter extends ChannelOutboundHandlerAdapter {
             promise.setFailure(new ClosedChannelException());
             return;
         }
-        DefaultFullHttpRequest request = encode(exchange.request());
+        HttpRequest request = exchange.request();
+        HttpRequest.BodyPublisher body = request.bodyPublisher();
         writing = exchange;
         pendingBeforeWrite = outbound.totalPendingWriteBytes();
         promise.addListener(f -> {
             if (f.isSuccess()) {
-                exchange.bytesWritten = exchange.bytesQueued;
+                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued);
                 exchange.requestWritten = true;
             }
         });
-        ctx.write(request, promise);
+        if (body instanceof ByteArrayBodyPublisher inMemory) {
+            ctx.write(encodeFull(request, inMemory), promise);
+        } else {
+            DefaultHttpRequest head = encodeHead(request, body.contentLength());
+            ChannelFuture headWrite = ctx.write(head);
+            if (body instanceof FileBodyPublisher file && body.contentLength() > 0) {
+                // Zero-copy where the transport allows: the kernel sends the file.
+                ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
+                ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+            } else if (body.contentLength() == 0) {
+                ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+            } else if (!(headWrite.isDone() && !headWrite.isSuccess())) {
+                upload = new RequestBodyUpload(ctx, body.contentLength(), promise);
+                promise.addListener(f -> upload = null);
+                body.subscribe(upload);
+            } else {
+                promise.tryFailure(headWrite.cause());
+            }
+        }
         exchange.bytesQueued = outbound.totalPendingWriteBytes() - pendingBeforeWrite;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (upload != null && ctx.channel().isWritable()) {
+            upload.writable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (upload != null) {
+            upload.cancel();
+            upload = null;
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override
@@ -72,40 +114,45 @@ public final class ExchangeWriter extends ChannelOutboundHandlerAdapter {
         }
     }
 
-    static DefaultFullHttpRequest encode(HttpRequest request) {
-        URI uri = request.uri();
+    /** A request whose body is in memory: one message, usually one write. */
+    static DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
+        ByteBuf content = body.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.content());
+        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(request.method()), target(request.uri()), content);
+        fillHeaders(request, out.headers(), content.readableBytes());
+        return out;
+    }
+
+    /** The head of a request whose body follows in parts; {@code length} -1 sends it chunked. */
+    static DefaultHttpRequest encodeHead(HttpRequest request, long length) {
+        DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(request.method()), target(request.uri()));
+        fillHeaders(request, out.headers(), length);
+        return out;
+    }
+
+    private static String target(URI uri) {
         String target = uri.getRawPath();
         if (target == null || target.isEmpty()) {
             target = "/";
         }
-        if (uri.getRawQuery() != null) {
-            target = target + '?' + uri.getRawQuery();
-        }
-        ByteBuf content = body(request);
-        DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(request.method()), target, content);
-        HttpHeaders headers = out.headers();
-        headers.set(HttpHeaderNames.HOST, hostHeader(uri));
+        return uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery();
+    }
+
+    private static void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
+        headers.set(HttpHeaderNames.HOST, hostHeader(request.uri()));
         request.headers().forEach(headers::add);
         if (!headers.contains(HttpHeaderNames.USER_AGENT)) {
             headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         }
-        int length = content.readableBytes();
-        if (length > 0 || sendsZeroLength(request.method())) {
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, length);
+        if (length < 0) {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        } else if (length > 0 || sendsZeroLength(request.method())) {
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         if (request.expectContinue()) {
             headers.set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
         }
-        return out;
-    }
-
-    private static ByteBuf body(HttpRequest request) {
-        HttpRequest.BodyPublisher publisher = request.bodyPublisher();
-        if (publisher instanceof ByteArrayBodyPublisher inMemory) {
-            return publisher.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(inMemory.content());
-        }
-        throw new IllegalArgumentException("unsupported body publisher: " + publisher.getClass().getName());
     }
 
     /** POST and PUT carry {@code Content-Length: 0} for an empty body, as servers expect. */

@@ -27,12 +27,15 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -80,9 +83,33 @@ public final class NettyHttpClient implements HttpClient {
         });
         this.trackBodyCallSites = b.trackBodyCallSites;
         ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout,
-                b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer);
+                b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer,
+                b.sslContext != null ? b.sslContext : defaultSslContext(), b.handshakeTimeout, b.hostnameVerification);
         this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
+    }
+
+    /**
+     * A client TLS context builder set up as Keepwell's default is: hostname verification, ALPN
+     * advertising {@code http/1.1}. Add trust or key material and pass the result to
+     * {@link Builder#sslContext}.
+     */
+    public static SslContextBuilder tlsContextBuilder() {
+        return SslContextBuilder.forClient()
+                .endpointIdentificationAlgorithm("HTTPS")
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_1_1));
+    }
+
+    /** The JDK's TLS provider and trust store, advertising {@code http/1.1} through ALPN. */
+    private static SslContext defaultSslContext() {
+        try {
+            return tlsContextBuilder().build();
+        } catch (javax.net.ssl.SSLException e) {
+            throw new IllegalStateException("cannot build the default TLS context", e);
+        }
     }
 
     /** A builder with the defaults. */
@@ -99,10 +126,6 @@ public final class NettyHttpClient implements HttpClient {
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(bodyHandler, "bodyHandler");
-        String scheme = request.uri().getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            throw new IllegalArgumentException("only http is supported by this version, not " + scheme + ": " + request.uri());
-        }
         CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
         if (closing.get()) {
             result.completeExceptionally(new IllegalStateException("the client is closed"));
@@ -274,6 +297,9 @@ public final class NettyHttpClient implements HttpClient {
         private long aggregationLimit = 32L * 1024 * 1024;
         private long discardBudget = 16 * 1024;
         private boolean trackBodyCallSites;
+        private SslContext sslContext;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private boolean hostnameVerification = true;
 
         private Builder() {
         }
@@ -382,6 +408,35 @@ public final class NettyHttpClient implements HttpClient {
          */
         public Builder trackBodyCallSites(boolean track) {
             this.trackBodyCallSites = track;
+            return this;
+        }
+
+        /**
+         * The TLS context for https (a Netty client {@link SslContext}: trust, key material,
+         * provider). By default the JDK provider with the JDK's trust store, advertising
+         * {@code http/1.1} by ALPN. Every https connection sends SNI.
+         */
+        public Builder sslContext(SslContext sslContext) {
+            Objects.requireNonNull(sslContext, "sslContext");
+            if (!sslContext.isClient()) {
+                throw new IllegalArgumentException("sslContext must be a client context");
+            }
+            this.sslContext = sslContext;
+            return this;
+        }
+
+        /** Limit on the TLS handshake; 10 s by default. */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+            return this;
+        }
+
+        /**
+         * Whether the server's certificate must name the URI's host; on by default. Turning it off
+         * accepts any certificate the trust store accepts, for any host: only for tests.
+         */
+        public Builder hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
             return this;
         }
 

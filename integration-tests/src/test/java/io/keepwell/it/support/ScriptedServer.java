@@ -56,9 +56,24 @@ public final class ScriptedServer implements AutoCloseable {
     private volatile Script script;
     private volatile boolean closed;
 
+    private final List<String> applicationProtocols = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> serverNames = java.util.Collections.synchronizedList(new ArrayList<>());
+
     private ScriptedServer(Script script) throws IOException {
+        this(script, null);
+    }
+
+    private ScriptedServer(Script script, javax.net.ssl.SSLContext tls) throws IOException {
         this.script = script;
-        this.serverSocket = new ServerSocket();
+        if (tls == null) {
+            this.serverSocket = new ServerSocket();
+        } else {
+            javax.net.ssl.SSLServerSocket secure = (javax.net.ssl.SSLServerSocket) tls.getServerSocketFactory().createServerSocket();
+            javax.net.ssl.SSLParameters parameters = secure.getSSLParameters();
+            parameters.setApplicationProtocols(new String[]{"http/1.1"});
+            secure.setSSLParameters(parameters);
+            this.serverSocket = secure;
+        }
         serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
         this.acceptor = new Thread(this::acceptLoop, "scripted-server-accept");
         acceptor.setDaemon(true);
@@ -67,6 +82,25 @@ public final class ScriptedServer implements AutoCloseable {
 
     public static ScriptedServer start(Script script) throws IOException {
         return new ScriptedServer(script);
+    }
+
+    /** An https server presenting the certificate of {@code tls}; it offers ALPN {@code http/1.1}. */
+    public static ScriptedServer startTls(javax.net.ssl.SSLContext tls, Script script) throws IOException {
+        return new ScriptedServer(script, tls);
+    }
+
+    /** ALPN protocols agreed on TLS connections, one per connection ("" when none). */
+    public List<String> applicationProtocols() {
+        synchronized (applicationProtocols) {
+            return List.copyOf(applicationProtocols);
+        }
+    }
+
+    /** SNI host names the TLS clients sent, one per connection ("" when none). */
+    public List<String> serverNames() {
+        synchronized (serverNames) {
+            return List.copyOf(serverNames);
+        }
     }
 
     public void script(Script script) {
@@ -121,6 +155,20 @@ public final class ScriptedServer implements AutoCloseable {
 
     private void serve(Socket socket, int connectionId) {
         try (socket) {
+            if (socket instanceof javax.net.ssl.SSLSocket secure) {
+                secure.startHandshake();
+                String protocol = secure.getApplicationProtocol();
+                applicationProtocols.add(protocol == null ? "" : protocol);
+                String sni = "";
+                if (secure.getSession() instanceof javax.net.ssl.ExtendedSSLSession extended) {
+                    for (javax.net.ssl.SNIServerName name : extended.getRequestedServerNames()) {
+                        if (name instanceof javax.net.ssl.SNIHostName host) {
+                            sni = host.getAsciiName();
+                        }
+                    }
+                }
+                serverNames.add(sni);
+            }
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             for (int index = 0; ; index++) {

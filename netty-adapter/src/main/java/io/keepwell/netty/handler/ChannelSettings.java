@@ -1,6 +1,7 @@
 package io.keepwell.netty.handler;
 
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
 
@@ -15,8 +16,12 @@ import java.time.Duration;
  * @param aggregationLimit      largest body a handler may hold in memory whole
  * @param discardBudget         largest body drained to keep the connection when the caller discards it
  * @param bodyBuffer            measures body bytes waiting for demand
+ * @param tls                   the TLS context for https connections
+ * @param handshakeTimeout      limit on the TLS handshake
+ * @param hostnameVerification  whether the server's certificate must name the host of the URI
  */
 public record ChannelSettings(HttpDecoderConfig decoder, Duration connectTimeout, Duration responseHeaderTimeout,
                               Duration readTimeout, Duration abandonedBodyTimeout, long aggregationLimit,
-                              long discardBudget, BodyBufferGauge bodyBuffer) {
+                              long discardBudget, BodyBufferGauge bodyBuffer, SslContext tls,
+                              Duration handshakeTimeout, boolean hostnameVerification) {
 }

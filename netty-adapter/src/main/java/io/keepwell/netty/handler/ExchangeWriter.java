@@ -64,7 +64,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         } else {
             DefaultHttpRequest head = encodeHead(request, body.contentLength());
             ChannelFuture headWrite = ctx.write(head);
-            if (body instanceof FileBodyPublisher file && body.contentLength() > 0) {
+            if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
                 // Zero-copy where the transport allows: the kernel sends the file.
                 ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
                 ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);

@@ -14,6 +14,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.keepwell.http.HttpConnectTimeoutException;
+import io.keepwell.http.HttpTimeoutException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.keepwell.netty.handler.ChannelSettings;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -100,13 +102,32 @@ public final class ChannelPools implements TransportHooks<Channel> {
                 }
                 promise.tryFailure(cause);
                 channel.close();
-            } else if (!core.connected(slot, channel)) {
-                channel.close();
-                promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
-            } else if (!promise.trySuccess(channel)) {
-                host.releaseUnused(channel);
+            } else if (PipelineInitializer.tls(channel) != null) {
+                PipelineInitializer.tls(channel).handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        established(slot, channel, host, promise);
+                    } else {
+                        Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
+                                ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
+                                : h.cause();
+                        promise.tryFailure(cause);
+                        channel.close();
+                    }
+                });
+            } else {
+                established(slot, channel, host, promise);
             }
         });
+    }
+
+    /** The connection is ready for requests (TCP connected, TLS handshake done). */
+    private void established(PooledConnection<Channel> slot, Channel channel, HostChannelPool host, Promise<Channel> promise) {
+        if (!core.connected(slot, channel)) {
+            channel.close();
+            promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
+        } else if (!promise.trySuccess(channel)) {
+            host.releaseUnused(channel); // a connect started for a caller that left still lands in the pool
+        }
     }
 
     /** An event loop for timers that belong to no channel (acquire timeouts). */

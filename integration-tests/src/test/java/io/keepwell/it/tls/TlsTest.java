@@ -1,0 +1,129 @@
+package io.keepwell.it.tls;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.http.HttpTimeoutException;
+import io.keepwell.it.support.Actions;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.TestCertificates;
+import io.keepwell.netty.NettyHttpClient;
+import io.netty.handler.ssl.SslContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLHandshakeException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** https with certificates made at test time: trust, hostname verification, SNI, ALPN, handshake timeout. */
+class TlsTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static TestCertificates localhost;
+    private static TestCertificates otherHost;
+
+    @RegisterExtension
+    final ClientLeakCheck clients = new ClientLeakCheck();
+
+    private ScriptedServer server;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        localhost = TestCertificates.generate("dns:localhost,ip:127.0.0.1");
+        otherHost = TestCertificates.generate("dns:other.example");
+    }
+
+    @AfterEach
+    void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private NettyHttpClient trusting(TestCertificates certificates) throws Exception {
+        SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
+        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls));
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> f) {
+        return assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS)).getCause();
+    }
+
+    @Test
+    void httpsWorksReusesConnectionsSendsSniAndOffersHttp11() throws Exception {
+        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok("secure " + r.target()));
+        NettyHttpClient client = trusting(localhost);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/s" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("secure /s" + i, r.body());
+        }
+        assertEquals(1, server.acceptedConnections());
+        assertEquals(List.of("http/1.1"), server.applicationProtocols());
+        assertEquals(List.of("localhost"), server.serverNames());
+    }
+
+    @Test
+    void aCertificateForAnotherHostIsRefused() throws Exception {
+        server = ScriptedServer.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
+        NettyHttpClient client = trusting(otherHost);
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertInstanceOf(SSLHandshakeException.class, failureOf(f));
+        assertEquals(0, client.poolStats().opened());
+        assertEquals(0, server.requestCount());
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefusedByDefault() throws Exception {
+        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok("should not be read"));
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertInstanceOf(SSLHandshakeException.class, failureOf(f));
+        assertEquals(0, server.requestCount());
+    }
+
+    @Test
+    void aServerThatNeverHandshakesTimesOutTyped() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).handshakeTimeout(Duration.ofMillis(300)));
+            CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + silent.getLocalPort() + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpTimeoutException e = assertInstanceOf(HttpTimeoutException.class, failureOf(f));
+            assertEquals(HttpTimeoutException.Phase.HANDSHAKE, e.phase());
+        }
+    }
+
+    @Test
+    void aFileUploadGoesThroughTls(@TempDir Path dir) throws Exception {
+        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok(String.valueOf(r.body().length)));
+        NettyHttpClient client = trusting(localhost);
+        Path file = Files.write(dir.resolve("f.bin"), new byte[300_000]);
+        HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/up"))
+                .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("300000", r.body());
+    }
+
+    @Test
+    void httpAndHttpsToTheSamePortAreDifferentPools() {
+        assertEquals(false, io.keepwell.pool.PoolKey.of(URI.create("http://127.0.0.1:8443/"))
+                .equals(io.keepwell.pool.PoolKey.of(URI.create("https://127.0.0.1:8443/"))));
+    }
+}

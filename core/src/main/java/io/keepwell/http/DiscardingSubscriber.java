@@ -6,10 +6,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** Reads the body to its end and keeps nothing. */
-final class DiscardingSubscriber implements HttpResponse.BodySubscriber<Void> {
+/** Drops the body and gives a fixed value instead (null for {@code discarding()}). */
+final class DiscardingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
-    private final CompletableFuture<Void> result = new CompletableFuture<>();
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final T value;
+
+    DiscardingSubscriber(T value) {
+        this.value = value;
+    }
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
@@ -27,11 +32,11 @@ final class DiscardingSubscriber implements HttpResponse.BodySubscriber<Void> {
 
     @Override
     public void onComplete() {
-        result.complete(null);
+        result.complete(value);
     }
 
     @Override
-    public CompletionStage<Void> getBody() {
+    public CompletionStage<T> getBody() {
         return result;
     }
 }

@@ -84,6 +84,21 @@ public final class HttpRequest {
         return method + " " + uri;
     }
 
+    /**
+     * A builder that starts as a copy of this request, for deriving one (a redirect's next hop).
+     * Headers are copied as they are; the caller removes what must not follow.
+     */
+    public Builder copy() {
+        Builder b = new Builder();
+        b.uri = uri;
+        b.method = method;
+        b.bodyPublisher = bodyPublisher;
+        b.timeout = timeout;
+        b.expectContinue = expectContinue;
+        headers.forEach(b.headers::add);
+        return b;
+    }
+
     /** Validates the scheme and host of a request URI. */
     static URI checkUri(URI uri) {
         Objects.requireNonNull(uri, "uri");
@@ -132,6 +147,12 @@ public final class HttpRequest {
         public Builder setHeader(String name, String value) {
             checkSettable(name, value);
             headers.set(name, value);
+            return this;
+        }
+
+        /** Removes every value of a header. */
+        public Builder removeHeader(String name) {
+            headers.remove(name);
             return this;
         }
 

@@ -117,6 +117,11 @@ public interface HttpResponse<T> {
             return info -> BodySubscribers.discarding();
         }
 
+        /** Drops the body as {@link #discarding()} does and gives {@code value} as the body. */
+        public static <U> BodyHandler<U> replacing(U value) {
+            return info -> BodySubscribers.replacing(value);
+        }
+
         /**
          * The body as a publisher, available as soon as the headers are; nothing is read until it
          * is subscribed to and asked for data. Subscribe once, and consume or cancel it: a body
@@ -158,7 +163,12 @@ public interface HttpResponse<T> {
         }
 
         public static BodySubscriber<Void> discarding() {
-            return new DiscardingSubscriber();
+            return new DiscardingSubscriber<>(null);
+        }
+
+        /** Drops the body (as {@link #discarding()}) and gives {@code value} as the body. */
+        public static <U> BodySubscriber<U> replacing(U value) {
+            return new DiscardingSubscriber<>(value);
         }
 
         public static BodySubscriber<Flow.Publisher<List<ByteBuffer>>> ofPublisher() {

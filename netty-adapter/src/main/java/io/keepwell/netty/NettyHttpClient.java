@@ -52,6 +52,7 @@ public final class NettyHttpClient implements HttpClient {
     private final int maxRetries;
     private final boolean trackBodyCallSites;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
+    private final RedirectFollower redirects; // null when redirects are not followed
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -82,9 +83,17 @@ public final class NettyHttpClient implements HttpClient {
             }
         });
         this.trackBodyCallSites = b.trackBodyCallSites;
+        this.redirects = b.redirect == Redirect.NEVER ? null
+                : new RedirectFollower(new RedirectFollower.Sender() {
+                    @Override
+                    public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+                        return sendOnce(request, handler);
+                    }
+                }, b.redirect, b.maxRedirects);
         ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout,
                 b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer,
-                b.sslContext != null ? b.sslContext : defaultSslContext(), b.handshakeTimeout, b.hostnameVerification);
+                b.sslContext != null ? b.sslContext : defaultSslContext(), b.handshakeTimeout, b.hostnameVerification,
+                b.decompression, b.maxDecompressedSize);
         this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
     }
@@ -126,6 +135,11 @@ public final class NettyHttpClient implements HttpClient {
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(bodyHandler, "bodyHandler");
+        return redirects == null ? sendOnce(request, bodyHandler) : redirects.send(request, bodyHandler);
+    }
+
+    /** One exchange (with its safe retries), no redirect following. */
+    private <T> CompletableFuture<HttpResponse<T>> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
         CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
         if (closing.get()) {
             result.completeExceptionally(new IllegalStateException("the client is closed"));
@@ -300,6 +314,10 @@ public final class NettyHttpClient implements HttpClient {
         private SslContext sslContext;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private boolean hostnameVerification = true;
+        private Redirect redirect = Redirect.NEVER;
+        private int maxRedirects = 5;
+        private boolean decompression;
+        private long maxDecompressedSize = 64L * 1024 * 1024;
 
         private Builder() {
         }
@@ -422,6 +440,47 @@ public final class NettyHttpClient implements HttpClient {
                 throw new IllegalArgumentException("sslContext must be a client context");
             }
             this.sslContext = sslContext;
+            return this;
+        }
+
+        /**
+         * Whether and how redirects are followed, as in {@code java.net.http}: {@code NEVER} (the
+         * default: the caller sees the 3xx), {@code NORMAL} (not from https to http) or
+         * {@code ALWAYS}.
+         */
+        public Builder followRedirects(Redirect redirect) {
+            this.redirect = Objects.requireNonNull(redirect, "redirect");
+            return this;
+        }
+
+        /** Most redirects followed for one request; 5 by default, as in the JDK client. */
+        public Builder maxRedirects(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("maxRedirects must be at least 1: " + max);
+            }
+            this.maxRedirects = max;
+            return this;
+        }
+
+        /**
+         * Ask for gzip/deflate ({@code Accept-Encoding}, unless the request sets its own) and
+         * decode responses transparently with Netty's decompressor. Off by default, so bodies and
+         * CPU cost are what the server sends.
+         */
+        public Builder decompression(boolean enable) {
+            this.decompression = enable;
+            return this;
+        }
+
+        /**
+         * Largest decompressed body accepted; a larger one (a gzip bomb) fails with
+         * {@code BodyTooLargeException} and its connection is closed. 64 MiB by default.
+         */
+        public Builder maxDecompressedSize(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxDecompressedSize must be positive: " + bytes);
+            }
+            this.maxDecompressedSize = bytes;
             return this;
         }
 

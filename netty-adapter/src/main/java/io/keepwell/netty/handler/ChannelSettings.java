@@ -19,9 +19,12 @@ import java.time.Duration;
  * @param tls                   the TLS context for https connections
  * @param handshakeTimeout      limit on the TLS handshake
  * @param hostnameVerification  whether the server's certificate must name the host of the URI
+ * @param decompression         whether gzip and deflate responses are asked for and decoded
+ * @param maxDecompressedSize   largest decompressed body accepted
  */
 public record ChannelSettings(HttpDecoderConfig decoder, Duration connectTimeout, Duration responseHeaderTimeout,
                               Duration readTimeout, Duration abandonedBodyTimeout, long aggregationLimit,
                               long discardBudget, BodyBufferGauge bodyBuffer, SslContext tls,
-                              Duration handshakeTimeout, boolean hostnameVerification) {
+                              Duration handshakeTimeout, boolean hostnameVerification,
+                              boolean decompression, long maxDecompressedSize) {
 }

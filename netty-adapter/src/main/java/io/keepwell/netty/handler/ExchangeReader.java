@@ -1,5 +1,6 @@
 package io.keepwell.netty.handler;
 
+import io.keepwell.http.BodyTooLargeException;
 import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpTimeoutException;
@@ -68,6 +69,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
     private boolean discarding;        // the caller drops the body: drain a little, else close
     private long discarded;
+    private boolean compressed;        // the body is being decompressed: its size is held to the limit
+    private long decompressedBytes;
 
     public ExchangeReader(ConnectionContext cx, ChannelSettings settings) {
         this.cx = cx;
@@ -103,6 +106,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         closeDelimited = false;
         earlyResponse = false;
         hint = KeepAliveHint.NONE;
+        compressed = false;
+        decompressedBytes = 0;
         if (inactive) {
             // Closed between its lease and now (the server's close raced the checkout).
             failCurrent(new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
@@ -271,6 +276,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         if (!(content instanceof LastHttpContent)) {
             timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         }
+        if (compressed && (decompressedBytes += n) > settings.maxDecompressedSize()) {
+            closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxDecompressedSize(), decompressedBytes));
+            return;
+        }
         if (discarding) {
             discarded += n;
             if (content instanceof LastHttpContent) {
@@ -381,6 +390,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             case SKIPPING_INFORMATIONAL -> PrematureCloseException.Phase.DURING_HEADERS;
             case READING_BODY -> PrematureCloseException.Phase.DURING_BODY;
         };
+    }
+
+    /** The decompressor found the current response compressed. */
+    void responseIsCompressed() {
+        compressed = true;
     }
 
     /** Whether a response-header or read timer is scheduled; for tests. */

@@ -115,7 +115,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     }
 
     /** A request whose body is in memory: one message, usually one write. */
-    static DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
+    DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
         ByteBuf content = body.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.content());
         DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
                 HttpMethod.valueOf(request.method()), target(request.uri()), content);
@@ -124,7 +124,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     }
 
     /** The head of a request whose body follows in parts; {@code length} -1 sends it chunked. */
-    static DefaultHttpRequest encodeHead(HttpRequest request, long length) {
+    DefaultHttpRequest encodeHead(HttpRequest request, long length) {
         DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
                 HttpMethod.valueOf(request.method()), target(request.uri()));
         fillHeaders(request, out.headers(), length);
@@ -139,7 +139,14 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         return uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery();
     }
 
-    private static void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
+    private boolean askForCompression; // set once, when added to a pipeline that decompresses
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
+    }
+
+    private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
         headers.set(HttpHeaderNames.HOST, hostHeader(request.uri()));
         request.headers().forEach(headers::add);
         if (!headers.contains(HttpHeaderNames.USER_AGENT)) {
@@ -153,7 +160,12 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (request.expectContinue()) {
             headers.set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
         }
+        if (askForCompression && !headers.contains(HttpHeaderNames.ACCEPT_ENCODING)) {
+            headers.set(HttpHeaderNames.ACCEPT_ENCODING, GZIP_DEFLATE);
+        }
     }
+
+    private static final String GZIP_DEFLATE = "gzip, deflate";
 
     /** POST and PUT carry {@code Content-Length: 0} for an empty body, as servers expect. */
     private static boolean sendsZeroLength(String method) {

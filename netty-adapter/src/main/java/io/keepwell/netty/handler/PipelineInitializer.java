@@ -20,6 +20,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
     public static final String TLS = "tls";
     public static final String GUARD = "idle-guard";
     public static final String CODEC = "codec";
+    public static final String DECOMPRESSOR = "decompressor";
     public static final String WRITER = "writer";
     public static final String READER = "reader";
 
@@ -42,6 +43,9 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast(GUARD, new IdleReadGuard(cx, reader));
         p.addLast(CODEC, new HttpClientCodec(settings.decoder(), false, false));
+        if (settings.decompression()) {
+            p.addLast(DECOMPRESSOR, new MeteredDecompressor(reader));
+        }
         p.addLast(WRITER, new ExchangeWriter());
         p.addLast(READER, reader);
     }

@@ -93,7 +93,7 @@ public final class NettyHttpClient implements HttpClient {
         ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout,
                 b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer,
                 b.sslContext != null ? b.sslContext : defaultSslContext(), b.handshakeTimeout, b.hostnameVerification,
-                b.decompression, b.maxDecompressedSize);
+                b.decompression, b.maxDecompressedSize, b.expectContinueTimeout);
         this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
     }
@@ -318,6 +318,7 @@ public final class NettyHttpClient implements HttpClient {
         private int maxRedirects = 5;
         private boolean decompression;
         private long maxDecompressedSize = 64L * 1024 * 1024;
+        private Duration expectContinueTimeout = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -481,6 +482,15 @@ public final class NettyHttpClient implements HttpClient {
                 throw new IllegalArgumentException("maxDecompressedSize must be positive: " + bytes);
             }
             this.maxDecompressedSize = bytes;
+            return this;
+        }
+
+        /**
+         * How long a request built with {@code expectContinue(true)} waits for {@code 100 Continue}
+         * before sending its body anyway; 1 s by default (as curl), since some servers never send it.
+         */
+        public Builder expectContinueTimeout(Duration timeout) {
+            this.expectContinueTimeout = positive(timeout, "expectContinueTimeout");
             return this;
         }
 

@@ -54,6 +54,7 @@ public final class ScriptedServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<Request> log = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Script script;
+    private volatile java.util.function.Predicate<Request> continuePolicy = r -> false; // for Expect: 100-continue
     private volatile boolean closed;
 
     private final List<String> applicationProtocols = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -102,6 +103,19 @@ public final class ScriptedServer implements AutoCloseable {
             return List.copyOf(serverNames);
         }
     }
+
+    /**
+     * For requests with {@code Expect: 100-continue}: {@code true} sends {@code 100 Continue} and
+     * reads the body; {@code false} runs the script on the head alone, without reading the body.
+     * Unset, such requests are read whole, as by a server that ignores the expectation.
+     */
+    public ScriptedServer onExpectContinue(java.util.function.Predicate<Request> policy) {
+        this.continuePolicy = policy;
+        this.honourExpect = true;
+        return this;
+    }
+
+    private volatile boolean honourExpect;
 
     public void script(Script script) {
         this.script = script;
@@ -172,7 +186,7 @@ public final class ScriptedServer implements AutoCloseable {
             InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             for (int index = 0; ; index++) {
-                Request request = readRequest(in, connectionId, index);
+                Request request = readRequest(in, out, connectionId, index);
                 if (request == null) {
                     return;
                 }
@@ -191,7 +205,7 @@ public final class ScriptedServer implements AutoCloseable {
         }
     }
 
-    private static Request readRequest(InputStream in, int connectionId, int index) throws IOException {
+    private Request readRequest(InputStream in, OutputStream out, int connectionId, int index) throws IOException {
         String requestLine = readLine(in);
         if (requestLine == null) {
             return null;
@@ -207,6 +221,14 @@ public final class ScriptedServer implements AutoCloseable {
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
         byte[] body = new byte[0];
+        if (honourExpect && "100-continue".equalsIgnoreCase(headers.get("expect"))) {
+            Request head = new Request(connectionId, index, parts[0], parts[1], headers, body);
+            if (!continuePolicy.test(head)) {
+                return head; // answered on its head; the body is never read
+            }
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+        }
         String length = headers.get("content-length");
         if (length != null) {
             body = in.readNBytes(Integer.parseInt(length));

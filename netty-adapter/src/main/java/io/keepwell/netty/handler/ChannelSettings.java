@@ -21,10 +21,11 @@ import java.time.Duration;
  * @param hostnameVerification  whether the server's certificate must name the host of the URI
  * @param decompression         whether gzip and deflate responses are asked for and decoded
  * @param maxDecompressedSize   largest decompressed body accepted
+ * @param expectContinueTimeout how long a request with {@code Expect: 100-continue} waits before sending its body anyway
  */
 public record ChannelSettings(HttpDecoderConfig decoder, Duration connectTimeout, Duration responseHeaderTimeout,
                               Duration readTimeout, Duration abandonedBodyTimeout, long aggregationLimit,
                               long discardBudget, BodyBufferGauge bodyBuffer, SslContext tls,
                               Duration handshakeTimeout, boolean hostnameVerification,
-                              boolean decompression, long maxDecompressedSize) {
+                              boolean decompression, long maxDecompressedSize, Duration expectContinueTimeout) {
 }

@@ -209,6 +209,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;
+                if (code == 100) {
+                    PipelineInitializer.writer(ctx.channel()).sendDeferredBody();
+                }
                 timer.set(HttpTimeoutException.Phase.RESPONSE_HEADERS, settings.responseHeaderTimeout());
             }
             return;
@@ -225,6 +228,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);
         closeDelimited = !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
                 && mayHaveBody(code, current.request().method());
+        PipelineInitializer.writer(ctx.channel()).dropDeferredBody();
         earlyResponse = !current.requestWritten;
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         startBody(current, head);

@@ -13,6 +13,11 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -36,6 +41,14 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     private Exchange<?> writing;      // event loop only: the exchange whose bytes are being flushed
     private long pendingBeforeWrite;  // event loop only
     private RequestBodyUpload upload; // event loop only: a streamed body being written
+    private Runnable deferredBody;    // event loop only: a body waiting for 100 Continue
+    private ScheduledFuture<?> continueTimer; // event loop only
+    private ChannelHandlerContext context;
+    private final Duration expectContinueTimeout;
+
+    public ExchangeWriter(Duration expectContinueTimeout) {
+        this.expectContinueTimeout = expectContinueTimeout;
+    }
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -59,26 +72,78 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
                 exchange.requestWritten = true;
             }
         });
-        if (body instanceof ByteArrayBodyPublisher inMemory) {
+        boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
+        if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
             ctx.write(encodeFull(request, inMemory), promise);
         } else {
-            DefaultHttpRequest head = encodeHead(request, body.contentLength());
-            ChannelFuture headWrite = ctx.write(head);
-            if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
-                // Zero-copy where the transport allows: the kernel sends the file.
-                ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
-                ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
-            } else if (body.contentLength() == 0) {
-                ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
-            } else if (!(headWrite.isDone() && !headWrite.isSuccess())) {
-                upload = new RequestBodyUpload(ctx, body.contentLength(), promise);
-                promise.addListener(f -> upload = null);
-                body.subscribe(upload);
+            ChannelFuture headWrite = ctx.write(encodeHead(request, body.contentLength()));
+            if (awaitContinue) {
+                // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
+                deferredBody = () -> writeBody(ctx, body, promise, headWrite);
+                continueTimer = ctx.executor().schedule(this::sendDeferredBody, expectContinueTimeout.toNanos(), TimeUnit.NANOSECONDS);
             } else {
-                promise.tryFailure(headWrite.cause());
+                writeBody(ctx, body, promise, headWrite);
             }
         }
         exchange.bytesQueued = outbound.totalPendingWriteBytes() - pendingBeforeWrite;
+    }
+
+    private void writeBody(ChannelHandlerContext ctx, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
+        if (headWrite.isDone() && !headWrite.isSuccess()) {
+            promise.tryFailure(headWrite.cause());
+        } else if (body instanceof ByteArrayBodyPublisher inMemory) {
+            ctx.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(inMemory.content())), promise);
+        } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
+            // Zero-copy where the transport allows: the kernel sends the file.
+            ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
+            ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+        } else if (body.contentLength() == 0) {
+            ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+        } else {
+            RequestBodyUpload streaming = new RequestBodyUpload(ctx, body.contentLength(), promise);
+            upload = streaming;
+            promise.addListener(f -> {
+                if (upload == streaming) {
+                    upload = null;
+                }
+            });
+            body.subscribe(streaming);
+        }
+    }
+
+    /** The server said 100 Continue (or the wait ran out): the body goes now. */
+    public void sendDeferredBody() {
+        Runnable body = deferredBody;
+        if (body != null) {
+            deferredBody = null;
+            cancelContinueTimer();
+            body.run();
+            ctx().flush();
+        }
+    }
+
+    /**
+     * The final response came before the go-ahead: the body is never sent, and the request
+     * stays incomplete (so its connection is not reused). Not a failure of the exchange.
+     */
+    public void dropDeferredBody() {
+        // The write promise stays pending and is dropped with the exchange: failing it would read
+        // as a broken channel, and the response that made the body unnecessary is still to be read.
+        if (deferredBody != null) {
+            deferredBody = null;
+            cancelContinueTimer();
+        }
+    }
+
+    private void cancelContinueTimer() {
+        if (continueTimer != null) {
+            continueTimer.cancel(false);
+            continueTimer = null;
+        }
+    }
+
+    private ChannelHandlerContext ctx() {
+        return context;
     }
 
     @Override
@@ -91,6 +156,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        dropDeferredBody();
         if (upload != null) {
             upload.cancel();
             upload = null;
@@ -143,6 +209,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
         askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
     }
 

@@ -46,7 +46,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         if (settings.decompression()) {
             p.addLast(DECOMPRESSOR, new MeteredDecompressor(reader));
         }
-        p.addLast(WRITER, new ExchangeWriter());
+        p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout()));
         p.addLast(READER, reader);
     }
 
@@ -68,6 +68,11 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
     /** The TLS handler of a channel, or {@code null} for plain TCP. */
     public static SslHandler tls(Channel ch) {
         return (SslHandler) ch.pipeline().get(TLS);
+    }
+
+    /** The writer of a Keepwell channel. */
+    public static ExchangeWriter writer(Channel ch) {
+        return (ExchangeWriter) ch.pipeline().get(WRITER);
     }
 
     /** The reader of a Keepwell channel. */

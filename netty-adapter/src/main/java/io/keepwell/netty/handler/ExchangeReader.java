@@ -59,6 +59,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private boolean http10KeepAlive;
     private boolean closeDelimited;
     private boolean earlyResponse;
+    private boolean sawInterim;        // a 1xx arrived: response bytes were read, so a close is not "before the response"
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
 
@@ -93,6 +94,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         http10KeepAlive = false;
         closeDelimited = false;
         earlyResponse = false;
+        sawInterim = false;
         hint = KeepAliveHint.NONE;
         if (inactive) {
             // Closed between its lease and now (the server's close raced the checkout).
@@ -162,6 +164,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;
+                sawInterim = true;
             }
             return;
         }
@@ -312,7 +315,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
 
     private PrematureCloseException.Phase phase() {
         return switch (state) {
-            case IDLE, AWAITING_HEAD -> PrematureCloseException.Phase.BEFORE_RESPONSE;
+            case IDLE -> PrematureCloseException.Phase.BEFORE_RESPONSE;
+            case AWAITING_HEAD -> sawInterim ? PrematureCloseException.Phase.DURING_HEADERS : PrematureCloseException.Phase.BEFORE_RESPONSE;
             case SKIPPING_INFORMATIONAL -> PrematureCloseException.Phase.DURING_HEADERS;
             case READING_BODY -> PrematureCloseException.Phase.DURING_BODY;
         };

@@ -1,0 +1,73 @@
+package io.keepwell.netty.handler;
+
+import io.keepwell.http.HttpProtocolException;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.http.PrematureCloseException;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.ConnState;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hostile responses through the real pipeline on an {@code EmbeddedChannel}: regression tests named after the bugs. */
+class ExchangeReaderHostileTest {
+
+    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+
+    private static Throwable failureOf(CompletableFuture<?> f) {
+        assertTrue(f.isDone(), "the future is not complete");
+        return assertThrows(CompletionException.class, f::join).getCause();
+    }
+
+    @Test
+    void closeAfterAnInterimResponseIsDuringHeadersNotBeforeTheResponse() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 100 Continue\r\n\r\n");
+            assertFalse(f.isDone());
+            h.peerClose();
+            PrematureCloseException e = assertInstanceOf(PrematureCloseException.class, failureOf(f));
+            assertEquals(PrematureCloseException.Phase.DURING_HEADERS, e.phase(),
+                    "response bytes were read: the request must not look unanswered (it would be retried)");
+            assertEquals(1, h.stats().closedBy(CloseReason.PEER_CLOSED));
+        }
+    }
+
+    @Test
+    void closeWithNoResponseByteIsBeforeTheResponse() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.peerClose();
+            PrematureCloseException e = assertInstanceOf(PrematureCloseException.class, failureOf(f));
+            assertEquals(PrematureCloseException.Phase.BEFORE_RESPONSE, e.phase());
+        }
+    }
+
+    @Test
+    void aSaneResponseIsDeliveredAndTheConnectionPooled() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed(OK);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+            assertTrue(h.leaseAgain());
+            CompletableFuture<HttpResponse<String>> again = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
+                    HttpResponse.BodyHandlers.ofString(), true);
+            h.feed(OK);
+            assertEquals("hi", again.join().body());
+        }
+    }
+
+    static void assertProtocolError(ReaderHarness h, CompletableFuture<?> f) {
+        assertInstanceOf(HttpProtocolException.class, failureOf(f));
+        assertEquals(ConnState.CLOSED, h.state());
+        assertEquals(1, h.stats().closedBy(CloseReason.PROTOCOL_ERROR));
+    }
+}

@@ -159,8 +159,12 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
             return;
         }
         int code = response.status().code();
+        if (code < 100 || code > 999) {
+            protocolError(new HttpProtocolException("malformed status code " + code + " (three digits expected)"));
+            return;
+        }
         if (code < 200) {
-            if (code == 101 || code < 100) {
+            if (code == 101) {
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;

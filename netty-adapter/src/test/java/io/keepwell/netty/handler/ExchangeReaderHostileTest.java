@@ -65,6 +65,16 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1000", "2000", "42", "0"})
+    void statusCodesOfOtherThanThreeDigitsAreProtocolErrors(String code) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 " + code + " OK\r\nContent-Length: 2\r\n\r\nhi");
+            assertProtocolError(h, f);
+        }
+    }
+
     static void assertProtocolError(ReaderHarness h, CompletableFuture<?> f) {
         assertInstanceOf(HttpProtocolException.class, failureOf(f));
         assertEquals(ConnState.CLOSED, h.state());

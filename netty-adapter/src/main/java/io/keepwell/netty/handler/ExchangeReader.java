@@ -172,6 +172,13 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
+        if (response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // RFC 9112 section 6.3: a smuggling or splitting attempt. Netty refuses the pair only
+            // when the coding is chunked; with any other coding it would frame by Content-Length.
+            protocolError(new HttpProtocolException("response has both Content-Length and Transfer-Encoding"));
+            return;
+        }
         ResponseHead head;
         try {
             head = ResponseHead.of(response);

@@ -59,6 +59,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private boolean http10KeepAlive;
     private boolean closeDelimited;
     private boolean earlyResponse;
+    private boolean bodyFramedWhereNoneAllowed;
     private boolean sawInterim;        // a 1xx arrived: response bytes were read, so a close is not "before the response"
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
@@ -70,6 +71,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+    }
+
+    /** Whether the response awaited is to a HEAD request (it has no body, whatever its headers say). */
+    boolean awaitsHeadResponse() {
+        return current != null && current.request().method().equals("HEAD");
     }
 
     /** Whether an exchange is under way; bytes that arrive when not are unsolicited. */
@@ -95,6 +101,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         closeDelimited = false;
         earlyResponse = false;
         sawInterim = false;
+        bodyFramedWhereNoneAllowed = false;
         hint = KeepAliveHint.NONE;
         if (inactive) {
             // Closed between its lease and now (the server's close raced the checkout).
@@ -192,6 +199,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         closeDelimited = !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
                 && mayHaveBody(code, current.request().method());
         earlyResponse = !current.requestWritten;
+        // A 204 cannot have a body (RFC 9110 section 15.3.5); if the server framed one, its bytes
+        // may still be on the way and would be read as the next response.
+        bodyFramedWhereNoneAllowed = code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         startBody(current, head);
     }
@@ -250,7 +261,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         BodyStream stream = body;
         KeepAliveVerdict verdict = KeepAlivePolicy.decide(new ExchangeFacts(
                 exchange.requestWritten, true, requestAskedClose(exchange), responseAskedClose,
-                http10, http10KeepAlive, closeDelimited, false, earlyResponse, hint.max()));
+                http10, http10KeepAlive, closeDelimited,
+                bodyFramedWhereNoneAllowed || bytesBeyondResponse(), earlyResponse, hint.max()));
         current = null;
         body = null;
         state = ReadState.IDLE;
@@ -261,6 +273,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         } finally {
             stream.end();
         }
+    }
+
+    /** Bytes the decoder holds past the response's end: garbage, a body the status forbids, a stray response. */
+    private boolean bytesBeyondResponse() {
+        return ctx.pipeline().get(PipelineInitializer.CODEC) instanceof ClientCodec codec && codec.bufferedBytes() > 0;
     }
 
     private static boolean requestAskedClose(Exchange<?> exchange) {

@@ -3,7 +3,6 @@ package io.keepwell.netty.handler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 
 /** Builds one connection's pipeline: guard, codec, writer, reader. */
@@ -28,7 +27,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         ExchangeReader reader = new ExchangeReader(cx);
         ChannelPipeline p = ch.pipeline();
         p.addLast(GUARD, new IdleReadGuard(cx, reader));
-        p.addLast(CODEC, new HttpClientCodec(decoderConfig, false, false));
+        p.addLast(CODEC, new ClientCodec(decoderConfig, reader));
         p.addLast(WRITER, new ExchangeWriter());
         p.addLast(READER, reader);
     }

@@ -86,6 +86,48 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    /** Bytes past a response's framed end were left in the decoder and the connection pooled: the next response began with them. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"XYZ", "HTTP/1.1 200 OK\r\nContent-Le", "\r\n\r\nHTTP/1.1 200", "0"})
+    void bytesBeyondTheResponseMakeTheConnectionUnusable(String stray) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed(OK + stray);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.CLOSED, h.state());
+            assertEquals(1, h.stats().refused(io.keepwell.pool.RefuseReason.NOT_REUSABLE));
+            assertEquals(1, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Content-Length: 5\r\n", "Content-Length: 1\r\n"})
+    void aNoContentResponseThatFramesABodyIsNotReused(String framing) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 204 No Content\r\n" + framing + "\r\n");
+            assertEquals(204, f.join().statusCode());
+            assertEquals(ConnState.CLOSED, h.state());
+            assertEquals(1, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 103 Early Hints\r\nLink: <x>\r\n\r\n"})
+    void aHeadResponseHasNoBodyWhateverItsLengthAndTheConnectionIsPooled(String interim) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build(),
+                    HttpResponse.BodyHandlers.ofString(), false);
+            h.feed(interim + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+            assertEquals("", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+            assertTrue(h.leaseAgain());
+            CompletableFuture<HttpResponse<String>> get = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            assertEquals("hello", get.join().body());
+        }
+    }
+
     static void assertProtocolError(ReaderHarness h, CompletableFuture<?> f) {
         assertInstanceOf(HttpProtocolException.class, failureOf(f));
         assertEquals(ConnState.CLOSED, h.state());

@@ -81,6 +81,7 @@ public final class ExchangeWriter extends ChannelOutboundHandlerAdapter {
         if (uri.getRawQuery() != null) {
             target = target + '?' + uri.getRawQuery();
         }
+        target = asciiTarget(target);
         ByteBuf content = body(request);
         DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
                 HttpMethod.valueOf(request.method()), target, content);
@@ -98,6 +99,31 @@ public final class ExchangeWriter extends ChannelOutboundHandlerAdapter {
             headers.set(HttpHeaderNames.EXPECT, HttpHeaderValues.CONTINUE);
         }
         return out;
+    }
+
+    /**
+     * java.net.URI keeps non-ASCII characters raw in its raw path and query, and the encoder would
+     * write them as UTF-8 bytes; a request target is ASCII (RFC 9112 section 3.2), so they are
+     * percent-encoded as UTF-8, as the JDK client sends them.
+     */
+    static String asciiTarget(String target) {
+        int i = 0;
+        while (i < target.length() && target.charAt(i) < 0x80) {
+            i++;
+        }
+        if (i == target.length()) {
+            return target;
+        }
+        StringBuilder out = new StringBuilder(target.length() + 16).append(target, 0, i);
+        for (byte b : target.substring(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (b >= 0) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return out.toString();
     }
 
     private static ByteBuf body(HttpRequest request) {

@@ -1,6 +1,7 @@
 package io.keepwell.netty.handler;
 
 import io.netty.channel.CombinedChannelDuplexHandler;
+import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -40,6 +41,16 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Respons
                 return true;
             }
             return super.isContentAlwaysEmpty(msg);
+        }
+
+        /**
+         * Content-Length with chunked: Netty refuses it only while the system property
+         * {@code io.netty.handler.codec.http.rfc9112TransferEncoding} is true (the default), and
+         * otherwise drops the Content-Length silently. Always refused here (RFC 9112 section 6.3).
+         */
+        @Override
+        protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+            throw new ContentLengthNotAllowedException("response has both Content-Length and Transfer-Encoding: chunked");
         }
 
         int bufferedBytes() {

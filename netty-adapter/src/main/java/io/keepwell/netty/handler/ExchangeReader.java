@@ -48,6 +48,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         READING_BODY
     }
 
+    /** A server may not stall a request forever with 1xx responses; Go's bound (net/http max1xxResponses). */
+    static final int MAX_INTERIM_RESPONSES = 5;
+
     private final ConnectionContext cx;
     private ChannelHandlerContext ctx;
     private ReadState state = ReadState.IDLE;
@@ -60,7 +63,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private boolean closeDelimited;
     private boolean earlyResponse;
     private boolean bodyFramedWhereNoneAllowed;
-    private boolean sawInterim;        // a 1xx arrived: response bytes were read, so a close is not "before the response"
+    private int interimResponses;      // 1xx so far: response bytes were read, so a close is not "before the response"
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
 
@@ -100,7 +103,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
         http10KeepAlive = false;
         closeDelimited = false;
         earlyResponse = false;
-        sawInterim = false;
+        interimResponses = 0;
         bodyFramedWhereNoneAllowed = false;
         hint = KeepAliveHint.NONE;
         if (inactive) {
@@ -175,7 +178,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;
-                sawInterim = true;
+                if (++interimResponses > MAX_INTERIM_RESPONSES) {
+                    protocolError(new HttpProtocolException("more than " + MAX_INTERIM_RESPONSES + " interim (1xx) responses"));
+                }
             }
             return;
         }
@@ -344,7 +349,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter implement
     private PrematureCloseException.Phase phase() {
         return switch (state) {
             case IDLE -> PrematureCloseException.Phase.BEFORE_RESPONSE;
-            case AWAITING_HEAD -> sawInterim ? PrematureCloseException.Phase.DURING_HEADERS : PrematureCloseException.Phase.BEFORE_RESPONSE;
+            case AWAITING_HEAD -> interimResponses > 0 ? PrematureCloseException.Phase.DURING_HEADERS : PrematureCloseException.Phase.BEFORE_RESPONSE;
             case SKIPPING_INFORMATIONAL -> PrematureCloseException.Phase.DURING_HEADERS;
             case READING_BODY -> PrematureCloseException.Phase.DURING_BODY;
         };

@@ -128,6 +128,27 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    @Test
+    void aFloodOfInterimResponsesIsAProtocolError() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 102 Processing\r\n\r\n".repeat(ExchangeReader.MAX_INTERIM_RESPONSES));
+            assertFalse(f.isDone());
+            h.feed("HTTP/1.1 102 Processing\r\n\r\n".repeat(100));
+            assertProtocolError(h, f);
+        }
+    }
+
+    @Test
+    void upToTheBoundInterimResponsesAreSkipped() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 103 Early Hints\r\nLink: <x>\r\n\r\n".repeat(ExchangeReader.MAX_INTERIM_RESPONSES) + OK);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+        }
+    }
+
     static void assertProtocolError(ReaderHarness h, CompletableFuture<?> f) {
         assertInstanceOf(HttpProtocolException.class, failureOf(f));
         assertEquals(ConnState.CLOSED, h.state());

@@ -99,6 +99,7 @@ class HostileResponsesTest {
                         Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\nhi"), Expect.protocolError()),
                 hostile("Transfer-Encoding in HTTP/1.0",
                         Actions.raw("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"), Expect.protocolError()),
+                hostile("a flood of interim responses", Actions.raw("HTTP/1.1 102 Processing\r\n\r\n".repeat(50)), Expect.protocolError()),
                 // garbage
                 hostile("text garbage", Actions.raw("garbage\r\n\r\n"), Expect.protocolError()),
                 hostile("words of garbage", Actions.raw("hello there you\r\n\r\n"), Expect.protocolError()),

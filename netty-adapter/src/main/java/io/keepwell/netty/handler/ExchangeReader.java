@@ -52,6 +52,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         READING_BODY
     }
 
+    /** A server may not stall a request forever with 1xx responses; Go's bound (net/http max1xxResponses). */
+    static final int MAX_INTERIM_RESPONSES = 5;
+
     private final ConnectionContext cx;
     private final ChannelSettings settings;
     private ChannelHandlerContext ctx;
@@ -65,6 +68,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private boolean http10KeepAlive;
     private boolean closeDelimited;
     private boolean earlyResponse;
+    private boolean bodyFramedWhereNoneAllowed;
+    private int interimResponses;      // 1xx so far: response bytes were read, so a close is not "before the response"
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
     private boolean discarding;        // the caller drops the body: drain a little, else close
@@ -81,6 +86,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.timer = new ExchangeTimer(ctx.channel(), this);
+    }
+
+    /** Whether the response awaited is to a HEAD request (it has no body, whatever its headers say). */
+    boolean awaitsHeadResponse() {
+        return current != null && current.request().method().equals("HEAD");
     }
 
     /** Whether an exchange is under way; bytes that arrive when not are unsolicited. */
@@ -105,6 +115,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         http10KeepAlive = false;
         closeDelimited = false;
         earlyResponse = false;
+        interimResponses = 0;
+        bodyFramedWhereNoneAllowed = false;
         hint = KeepAliveHint.NONE;
         compressed = false;
         decompressedBytes = 0;
@@ -204,16 +216,31 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             return;
         }
         int code = response.status().code();
+        if (code < 100 || code > 999) {
+            protocolError(new HttpProtocolException("malformed status code " + code + " (three digits expected)"));
+            return;
+        }
         if (code < 200) {
-            if (code == 101 || code < 100) {
+            if (code == 101) {
                 protocolError(new HttpProtocolException("unexpected status " + code + " (no upgrade was requested)"));
             } else {
                 state = ReadState.SKIPPING_INFORMATIONAL;
+                if (++interimResponses > MAX_INTERIM_RESPONSES) {
+                    protocolError(new HttpProtocolException("more than " + MAX_INTERIM_RESPONSES + " interim (1xx) responses"));
+                    return;
+                }
                 if (code == 100) {
                     PipelineInitializer.writer(ctx.channel()).sendDeferredBody();
                 }
                 timer.set(HttpTimeoutException.Phase.RESPONSE_HEADERS, settings.responseHeaderTimeout());
             }
+            return;
+        }
+        if (response.headers().contains(HttpHeaderNames.CONTENT_LENGTH)
+                && response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // RFC 9112 section 6.3: a smuggling or splitting attempt. Netty refuses the pair only
+            // when the coding is chunked; with any other coding it would frame by Content-Length.
+            protocolError(new HttpProtocolException("response has both Content-Length and Transfer-Encoding"));
             return;
         }
         ResponseHead head;
@@ -230,6 +257,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                 && mayHaveBody(code, current.request().method());
         PipelineInitializer.writer(ctx.channel()).dropDeferredBody();
         earlyResponse = !current.requestWritten;
+        // A 204 cannot have a body (RFC 9110 section 15.3.5); if the server framed one, its bytes
+        // may still be on the way and would be read as the next response.
+        bodyFramedWhereNoneAllowed = code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         startBody(current, head);
     }
@@ -315,7 +346,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         BodyStream stream = body;
         KeepAliveVerdict verdict = KeepAlivePolicy.decide(new ExchangeFacts(
                 exchange.requestWritten, bodyRead.reusable(), requestAskedClose(exchange), responseAskedClose,
-                http10, http10KeepAlive, closeDelimited, false, earlyResponse, hint.max()));
+                http10, http10KeepAlive, closeDelimited,
+                bodyFramedWhereNoneAllowed || (bodyRead.reusable() && bytesBeyondResponse()), earlyResponse, hint.max()));
         current = null;
         body = null;
         state = ReadState.IDLE;
@@ -327,6 +359,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         } finally {
             stream.end();
         }
+    }
+
+    /** Bytes the decoder holds past the response's end: garbage, a body the status forbids, a stray response. */
+    private boolean bytesBeyondResponse() {
+        return ctx.pipeline().get(PipelineInitializer.CODEC) instanceof ClientCodec codec && codec.bufferedBytes() > 0;
     }
 
     private static boolean requestAskedClose(Exchange<?> exchange) {
@@ -390,7 +427,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
 
     private PrematureCloseException.Phase phase() {
         return switch (state) {
-            case IDLE, AWAITING_HEAD -> PrematureCloseException.Phase.BEFORE_RESPONSE;
+            case IDLE -> PrematureCloseException.Phase.BEFORE_RESPONSE;
+            case AWAITING_HEAD -> interimResponses > 0 ? PrematureCloseException.Phase.DURING_HEADERS : PrematureCloseException.Phase.BEFORE_RESPONSE;
             case SKIPPING_INFORMATIONAL -> PrematureCloseException.Phase.DURING_HEADERS;
             case READING_BODY -> PrematureCloseException.Phase.DURING_BODY;
         };

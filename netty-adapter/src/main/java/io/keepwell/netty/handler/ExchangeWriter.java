@@ -202,7 +202,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (target == null || target.isEmpty()) {
             target = "/";
         }
-        return uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery();
+        return asciiTarget(uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery());
     }
 
     private boolean askForCompression; // set once, when added to a pipeline that decompresses
@@ -233,6 +233,30 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     }
 
     private static final String GZIP_DEFLATE = "gzip, deflate";
+    /**
+     * java.net.URI keeps non-ASCII characters raw in its raw path and query, and the encoder would
+     * write them as UTF-8 bytes; a request target is ASCII (RFC 9112 section 3.2), so they are
+     * percent-encoded as UTF-8, as the JDK client sends them.
+     */
+    static String asciiTarget(String target) {
+        int i = 0;
+        while (i < target.length() && target.charAt(i) < 0x80) {
+            i++;
+        }
+        if (i == target.length()) {
+            return target;
+        }
+        StringBuilder out = new StringBuilder(target.length() + 16).append(target, 0, i);
+        for (byte b : target.substring(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+            if (b >= 0) {
+                out.append((char) b);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
 
     /** POST and PUT carry {@code Content-Length: 0} for an empty body, as servers expect. */
     private static boolean sendsZeroLength(String method) {

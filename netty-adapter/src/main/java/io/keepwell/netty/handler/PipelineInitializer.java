@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.keepwell.pool.PoolKey;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslHandler;
 
 import io.netty.util.NetUtil;
@@ -42,7 +41,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
             p.addLast(TLS, tlsHandler(ch, key));
         }
         p.addLast(GUARD, new IdleReadGuard(cx, reader));
-        p.addLast(CODEC, new HttpClientCodec(settings.decoder(), false, false));
+        p.addLast(CODEC, new ClientCodec(settings.decoder(), reader));
         if (settings.decompression()) {
             p.addLast(DECOMPRESSOR, new MeteredDecompressor(reader));
         }

@@ -1,0 +1,157 @@
+package io.keepwell.netty.handler;
+
+import io.keepwell.http.HttpProtocolException;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.http.PrematureCloseException;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.ConnState;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hostile responses through the real pipeline on an {@code EmbeddedChannel}: regression tests named after the bugs. */
+class ExchangeReaderHostileTest {
+
+    private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+
+    private static Throwable failureOf(CompletableFuture<?> f) {
+        assertTrue(f.isDone(), "the future is not complete");
+        return assertThrows(CompletionException.class, f::join).getCause();
+    }
+
+    @Test
+    void closeAfterAnInterimResponseIsDuringHeadersNotBeforeTheResponse() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 100 Continue\r\n\r\n");
+            assertFalse(f.isDone());
+            h.peerClose();
+            PrematureCloseException e = assertInstanceOf(PrematureCloseException.class, failureOf(f));
+            assertEquals(PrematureCloseException.Phase.DURING_HEADERS, e.phase(),
+                    "response bytes were read: the request must not look unanswered (it would be retried)");
+            assertEquals(1, h.stats().closedBy(CloseReason.PEER_CLOSED));
+        }
+    }
+
+    @Test
+    void closeWithNoResponseByteIsBeforeTheResponse() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.peerClose();
+            PrematureCloseException e = assertInstanceOf(PrematureCloseException.class, failureOf(f));
+            assertEquals(PrematureCloseException.Phase.BEFORE_RESPONSE, e.phase());
+        }
+    }
+
+    @Test
+    void aSaneResponseIsDeliveredAndTheConnectionPooled() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed(OK);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+            assertTrue(h.leaseAgain());
+            CompletableFuture<HttpResponse<String>> again = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
+                    HttpResponse.BodyHandlers.ofString(), true);
+            h.feed(OK);
+            assertEquals("hi", again.join().body());
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"1000", "2000", "42", "0"})
+    void statusCodesOfOtherThanThreeDigitsAreProtocolErrors(String code) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 " + code + " OK\r\nContent-Length: 2\r\n\r\nhi");
+            assertProtocolError(h, f);
+        }
+    }
+
+    /** Netty 4.2 refuses Content-Length with chunked; with another coding it used to frame by Content-Length and pool. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gzip", "identity", "chunked", "gzip, chunked"})
+    void contentLengthWithAnyTransferEncodingIsAProtocolError(String coding) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: " + coding + "\r\n\r\n2\r\nhi\r\n0\r\n\r\n");
+            assertProtocolError(h, f);
+        }
+    }
+
+    /** Bytes past a response's framed end were left in the decoder and the connection pooled: the next response began with them. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"XYZ", "HTTP/1.1 200 OK\r\nContent-Le", "\r\n\r\nHTTP/1.1 200", "0"})
+    void bytesBeyondTheResponseMakeTheConnectionUnusable(String stray) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed(OK + stray);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.CLOSED, h.state());
+            assertEquals(1, h.stats().refused(io.keepwell.pool.RefuseReason.NOT_REUSABLE));
+            assertEquals(1, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"Content-Length: 5\r\n", "Content-Length: 1\r\n"})
+    void aNoContentResponseThatFramesABodyIsNotReused(String framing) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 204 No Content\r\n" + framing + "\r\n");
+            assertEquals(204, f.join().statusCode());
+            assertEquals(ConnState.CLOSED, h.state());
+            assertEquals(1, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 103 Early Hints\r\nLink: <x>\r\n\r\n"})
+    void aHeadResponseHasNoBodyWhateverItsLengthAndTheConnectionIsPooled(String interim) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build(),
+                    HttpResponse.BodyHandlers.ofString(), false);
+            h.feed(interim + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+            assertEquals("", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+            assertTrue(h.leaseAgain());
+            CompletableFuture<HttpResponse<String>> get = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            assertEquals("hello", get.join().body());
+        }
+    }
+
+    @Test
+    void aFloodOfInterimResponsesIsAProtocolError() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 102 Processing\r\n\r\n".repeat(ExchangeReader.MAX_INTERIM_RESPONSES));
+            assertFalse(f.isDone());
+            h.feed("HTTP/1.1 102 Processing\r\n\r\n".repeat(100));
+            assertProtocolError(h, f);
+        }
+    }
+
+    @Test
+    void upToTheBoundInterimResponsesAreSkipped() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 103 Early Hints\r\nLink: <x>\r\n\r\n".repeat(ExchangeReader.MAX_INTERIM_RESPONSES) + OK);
+            assertEquals("hi", f.join().body());
+            assertEquals(ConnState.IDLE, h.state());
+        }
+    }
+
+    static void assertProtocolError(ReaderHarness h, CompletableFuture<?> f) {
+        assertInstanceOf(HttpProtocolException.class, failureOf(f));
+        assertEquals(ConnState.CLOSED, h.state());
+        assertEquals(1, h.stats().closedBy(CloseReason.PROTOCOL_ERROR));
+    }
+}

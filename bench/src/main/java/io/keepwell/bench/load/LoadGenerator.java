@@ -109,7 +109,7 @@ public final class LoadGenerator {
                 long completed = run.completed.sum();
                 if (printProgress) {
                     progress.printf("[%5.1fs] %-7s %,10d req/s  errors %,d  open %d%n",
-                            (now - t0) / 1e9, now - measureStart < 0 ? "warmup" : "measure",
+                            (now - t0) / 1e9, intervalInWarmup(now, measureStart) ? "warmup" : "measure",
                             completed - lastCompleted, run.errors.sum(), client.openChannels());
                 }
                 lastCompleted = completed;
@@ -142,6 +142,11 @@ public final class LoadGenerator {
         return new LoadResult(options, target, server != null, client.transport().name(),
                 run.measured.sum(), measureEnd - measureStart, latency, errors,
                 statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd);
+    }
+
+    /** Whether most of the second that ends at {@code now} was warmup. */
+    private static boolean intervalInWarmup(long now, long measureStart) {
+        return now - TimeUnit.MILLISECONDS.toNanos(500) - measureStart < 0;
     }
 
     static HttpRequest buildRequest(URI target, String method, int bodySize) {

@@ -22,6 +22,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
@@ -68,6 +69,7 @@ public final class EmbeddedServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final ByteBuf okResponse;
+    private final ByteBuf okHeadResponse;   // the same head without the body, for HEAD
     private final ByteBuf noContentResponse;
     private final HoldGate gate;        // null unless in hold mode
     private final int responseSize;
@@ -80,7 +82,8 @@ public final class EmbeddedServer implements AutoCloseable {
     private EmbeddedServer(Builder b) {
         this.transport = resolve(b.transport);
         this.responseSize = b.responseSize;
-        this.okResponse = constant(okResponseBytes(b.responseSize));
+        this.okResponse = constant(okResponseBytes(b.responseSize, true));
+        this.okHeadResponse = constant(okResponseBytes(b.responseSize, false));
         this.noContentResponse = constant("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         this.gate = b.holdCount > 0 ? new HoldGate(b.holdCount, b.onAllArrived) : null;
         ThreadFactory recording = recordingThreadFactory(new DefaultThreadFactory("keepwell-bench-server", true));
@@ -222,10 +225,10 @@ public final class EmbeddedServer implements AutoCloseable {
         };
     }
 
-    private static byte[] okResponseBytes(int bodySize) {
-        byte[] body = new byte[bodySize];
+    private static byte[] okResponseBytes(int bodySize, boolean withBody) {
+        byte[] body = new byte[withBody ? bodySize : 0];
         byte[] hello = DEFAULT_BODY_TEXT.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < bodySize; i++) {
+        for (int i = 0; i < body.length; i++) {
             body[i] = bodySize == hello.length ? hello[i] : (byte) ('a' + i % 26);
         }
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + bodySize + "\r\n\r\n")
@@ -241,7 +244,6 @@ public final class EmbeddedServer implements AutoCloseable {
      * Netty's allocator (the garbage collector frees it), wrapped so that the release after each
      * write is a no-op.
      */
-    @SuppressWarnings("deprecation")
     private static ByteBuf constant(byte[] bytes) {
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
         direct.put(bytes).flip();
@@ -251,6 +253,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** One per connection; event loop only. */
     private final class Responder extends ChannelInboundHandlerAdapter {
         private boolean keepAlive = true;
+        private boolean head;
         private boolean flushPending;
 
         @Override
@@ -275,6 +278,7 @@ public final class EmbeddedServer implements AutoCloseable {
                         return;
                     }
                     keepAlive = HttpUtil.isKeepAlive(request);
+                    head = HttpMethod.HEAD.equals(request.method());
                 }
                 if (msg instanceof LastHttpContent last) {
                     if (last.decoderResult().isFailure()) {
@@ -294,11 +298,12 @@ public final class EmbeddedServer implements AutoCloseable {
                 gate.arrive(ctx.channel(), keepAlive);
                 return;
             }
+            ByteBuf response = (head ? okHeadResponse : okResponse).duplicate();
             if (keepAlive) {
-                ctx.write(okResponse.duplicate(), ctx.voidPromise());
+                ctx.write(response, ctx.voidPromise());
                 flushPending = true;
             } else {
-                ctx.writeAndFlush(okResponse.duplicate()).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             }
         }
 

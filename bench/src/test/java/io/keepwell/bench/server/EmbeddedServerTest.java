@@ -43,6 +43,21 @@ class EmbeddedServerTest {
     }
 
     @Test
+    void answersHeadWithoutABody() throws Exception {
+        try (EmbeddedServer server = EmbeddedServer.start();
+             NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1).build()) {
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<byte[]> r = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).HEAD().build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).get(5, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode());
+                assertEquals("13", r.headers().firstValue("content-length").orElseThrow());
+                assertEquals(0, r.body().length);
+            }
+            assertEquals(1, server.acceptedConnections(), "no stray body bytes broke the connection");
+        }
+    }
+
+    @Test
     void answersConfiguredSizeAndReadsRequestBodies() throws Exception {
         try (EmbeddedServer server = EmbeddedServer.builder().responseSize(70_000).start();
              NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1).build()) {

@@ -4,7 +4,7 @@
 #
 # Usage: bench/compare.sh            (from anywhere; builds the jar if it is missing)
 # Environment (defaults in brackets):
-#   DURATION [5s]  WARMUP [2s]  CONCURRENCY ["1 16 64 256"]  SIZES ["13 65536"]
+#   DURATION [5s]  WARMUP [5s] (a JVM on two busy cores needs seconds of JIT; 2s understates it)  CONCURRENCY ["1 16 64 256"]  SIZES ["13 65536"]
 #   IO_THREADS [1]  client event loops; WRK_THREADS [1]  wrk threads (one each: nginx has one worker)
 #   JAVA_OPTS [""]  extra JVM options for the load command
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
@@ -12,7 +12,7 @@
 set -euo pipefail
 
 DURATION=${DURATION:-5s}
-WARMUP=${WARMUP:-2s}
+WARMUP=${WARMUP:-5s}
 CONCURRENCY=${CONCURRENCY:-"1 16 64 256"}
 SIZES=${SIZES:-"13 65536"}
 IO_THREADS=${IO_THREADS:-1}

@@ -25,9 +25,10 @@ import java.util.concurrent.Callable;
 @Command(name = "keepwell-bench", mixinStandardHelpOptions = true, version = "keepwell-bench 0.1.0",
         subcommands = {LoadCommand.class, JmhCommand.class},
         description = {
-                "Without a command: the burst demo. N concurrent GETs are held by an embedded server until all",
-                "arrived, then answered at once; the client may keep only --max-idle connections. Prints channels,",
-                "process sockets and threads before, at the peak, after, and after close, and the pool's refusals.",
+                "Without a command: the burst demo. N concurrent GETs are held by an embedded server until all "
+                        + "arrived, then answered at once; the client may keep only --max-idle connections. Prints "
+                        + "channels, process sockets and threads before, at the peak, after, and after close, and "
+                        + "the pool's refusals.",
                 "Exit code 1 if more than --max-idle connections stay open or anything is left after close."})
 public final class BenchMain implements Callable<Integer> {
 

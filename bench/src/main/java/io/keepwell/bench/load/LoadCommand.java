@@ -1,10 +1,12 @@
 package io.keepwell.bench.load;
 
 import io.keepwell.bench.util.DurationConverter;
+import io.keepwell.bench.util.Loopback;
 import io.keepwell.netty.Transport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -71,6 +73,13 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (url != null) {
+            try {
+                Loopback.require(url);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         LoadOptions options = new LoadOptions(url, concurrency, duration, warmup, method.toUpperCase(Locale.ROOT),
                 bodySize, responseSize,
                 maxIdle != null ? maxIdle : LoadOptions.defaultMaxIdle(concurrency),

@@ -1,0 +1,199 @@
+package io.keepwell.bench.jmh;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.netty.handler.ConnectionContext;
+import io.keepwell.netty.handler.Exchange;
+import io.keepwell.netty.handler.PipelineInitializer;
+import io.keepwell.pool.Clock;
+import io.keepwell.pool.ConnectionPool;
+import io.keepwell.pool.OfferVerdict;
+import io.keepwell.pool.PoolConfig;
+import io.keepwell.pool.PoolKey;
+import io.keepwell.pool.PoolListener;
+import io.keepwell.pool.PooledConnection;
+import io.keepwell.pool.TransportHooks;
+import io.keepwell.pool.Waiter;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One full exchange through the adapter's real pipeline (idle guard, HTTP codec, writer, reader)
+ * on an {@link EmbeddedChannel}, with the core pool around it: lease the idle connection, begin
+ * the exchange, encode the request, decode a response read into a fresh pooled buffer (as a socket
+ * read would be), decide keep-alive, offer the connection back, complete the response future.
+ *
+ * <p>What it leaves out: the socket system calls, the thread hops of
+ * {@code NettyHttpClient.sendAsync} (its lease promise and listeners, {@code HostChannelPool}, the
+ * idle timer), which need a real event loop; the {@code LoopbackBenchmark} covers those.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class PipelineBenchmark {
+
+    static final PoolKey KEY = new PoolKey("http", "127.0.0.1", 8080);
+
+    /** Response body bytes: the hello-world size, and 64 KiB (four 16 KiB chunks through the decoder). */
+    @Param({"13", "65536"})
+    int responseSize;
+
+    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.BodyHandlers.discarding();
+    private ConnectionPool<Channel> core;
+    private EmbeddedChannel channel;
+    private ConnectionContext cx;
+    private HttpRequest request;
+    private byte[] responseBytes;
+
+    @Setup
+    public void setUp() {
+        core = new ConnectionPool<>(PoolConfig.defaults(), Clock.system(), PoolListener.NOOP, new TransportHooks<>() {
+            @Override
+            public boolean isOpen(Channel ch) {
+                return ch.isActive();
+            }
+
+            @Override
+            public void close(Channel ch) {
+                ch.close();
+            }
+        });
+        Lease first = new Lease();
+        core.acquire(first);
+        PooledConnection<Channel> slot = first.permit;
+        cx = new ConnectionContext(slot, core, new ReleaseToCore(), new AtomicBoolean());
+        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxChunkSize(16 * 1024);
+        channel = new EmbeddedChannel(new PipelineInitializer(cx, decoder));
+        if (!core.connected(slot, channel)) {
+            throw new IllegalStateException("pool closed");
+        }
+        cx.markLeased();
+        core.offer(slot, true); // idle, ready for the first lease
+        request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/")).GET().build();
+        byte[] body = new byte[responseSize];
+        java.util.Arrays.fill(body, (byte) 'x');
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + responseSize + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        responseBytes = new byte[head.length + body.length];
+        System.arraycopy(head, 0, responseBytes, 0, head.length);
+        System.arraycopy(body, 0, responseBytes, head.length, body.length);
+        exchange(); // fail here, not in the measurement, if the pipeline does not complete an exchange
+    }
+
+    @TearDown
+    public void tearDown() {
+        channel.finishAndReleaseAll();
+        core.close();
+    }
+
+    @Benchmark
+    public HttpResponse<Void> exchange() {
+        Lease lease = new Lease();
+        core.acquire(lease);
+        if (lease.leased == null) {
+            throw new IllegalStateException("the connection was not idle: " + core.stats());
+        }
+        boolean reused = cx.markLeased();
+        CompletableFuture<HttpResponse<Void>> result = new CompletableFuture<>();
+        Exchange<Void> exchange = new Exchange<>(request, discarding, result, KEY,
+                (e, cause) -> e.result().completeExceptionally(cause));
+        PipelineInitializer.reader(channel).begin(exchange, reused);
+        Object written;
+        while ((written = channel.readOutbound()) != null) {
+            ReferenceCountUtil.release(written);
+        }
+        ByteBuf read = PooledByteBufAllocator.DEFAULT.directBuffer(responseBytes.length);
+        read.writeBytes(responseBytes);
+        channel.writeInbound(read);
+        HttpResponse<Void> response = result.getNow(null);
+        if (response == null) {
+            throw new IllegalStateException("the exchange did not complete: " + result);
+        }
+        return response;
+    }
+
+    /** The release callback the adapter's HostChannelPool would be, without the idle timer. */
+    private final class ReleaseToCore implements ChannelPool {
+        @Override
+        public Future<Channel> acquire() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<Channel> acquire(Promise<Channel> promise) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<Void> release(Channel ch) {
+            return release(ch, ImmediateEventExecutor.INSTANCE.newPromise());
+        }
+
+        @Override
+        public Future<Void> release(Channel ch, Promise<Void> promise) {
+            OfferVerdict verdict = core.offer(cx.pooled(), cx.lastVerdict().reusable());
+            if (!verdict.isAccepted()) {
+                ch.close();
+            }
+            return promise.setSuccess(null);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static final class Lease extends Waiter<Channel> {
+        PooledConnection<Channel> leased;
+        PooledConnection<Channel> permit;
+
+        Lease() {
+            super(KEY);
+        }
+
+        @Override
+        protected void onConnection(PooledConnection<Channel> connection) {
+            leased = connection;
+        }
+
+        @Override
+        protected void onConnectPermit(PooledConnection<Channel> slot) {
+            permit = slot;
+        }
+
+        @Override
+        protected void onFailure(IOException cause) {
+            throw new IllegalStateException(cause);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.keepwell.bench.load;
+
+import io.keepwell.netty.Transport;
+import io.keepwell.pool.PoolConfig;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of one closed-loop load run.
+ *
+ * @param target          the URL, or {@code null} to start the embedded server
+ * @param concurrency     requests in flight at every moment
+ * @param duration        the measured window
+ * @param warmup          time before the window, run the same way but not measured
+ * @param method          the request method
+ * @param bodySize        request body bytes (0 for none)
+ * @param responseSize    body bytes of the embedded server's responses
+ * @param maxIdle         the pool's {@code maxIdlePerHost}
+ * @param maxConnections  the pool's {@code maxConnectionsPerHost}; 0 for no limit
+ * @param ioThreads       the client's event-loop threads
+ * @param transport       the client's (and the embedded server's) transport
+ * @param serverThreads   the embedded server's event-loop threads
+ * @param progress        whether to print a progress line every second
+ */
+public record LoadOptions(
+        URI target,
+        int concurrency,
+        Duration duration,
+        Duration warmup,
+        String method,
+        int bodySize,
+        int responseSize,
+        int maxIdle,
+        int maxConnections,
+        int ioThreads,
+        Transport transport,
+        int serverThreads,
+        boolean progress) {
+
+    public LoadOptions {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be at least 1: " + concurrency);
+        }
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(warmup, "warmup");
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException("duration must be positive: " + duration);
+        }
+        if (warmup.isNegative()) {
+            throw new IllegalArgumentException("warmup must not be negative: " + warmup);
+        }
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(transport, "transport");
+        if (bodySize < 0 || responseSize < 0 || maxIdle < 0 || maxConnections < 0) {
+            throw new IllegalArgumentException("sizes and pool limits must not be negative");
+        }
+        if (ioThreads < 1 || serverThreads < 1) {
+            throw new IllegalArgumentException("thread counts must be at least 1");
+        }
+    }
+
+    /**
+     * The idle cap a load run uses unless told otherwise: room for every connection the run keeps
+     * busy, so the measurement is of reuse, not of reconnecting (pass {@code --max-idle} to see churn).
+     */
+    public static int defaultMaxIdle(int concurrency) {
+        return Math.max(concurrency, PoolConfig.DEFAULT_MAX_IDLE_PER_HOST);
+    }
+
+    /** The pool for this run. */
+    public PoolConfig poolConfig() {
+        return PoolConfig.builder()
+                .maxIdlePerHost(maxIdle)
+                .maxIdleTotal(Math.max(maxIdle, PoolConfig.DEFAULT_MAX_IDLE_TOTAL))
+                .maxConnectionsPerHost(maxConnections)
+                .maxPendingAcquires(Math.max(concurrency, PoolConfig.DEFAULT_MAX_PENDING_ACQUIRES))
+                .build();
+    }
+}

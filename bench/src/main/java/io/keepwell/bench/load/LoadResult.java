@@ -1,0 +1,182 @@
+package io.keepwell.bench.load;
+
+import io.keepwell.bench.util.Json;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.PoolStats;
+import io.keepwell.pool.RefuseReason;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a load run measured. Request counts, latencies, CPU and pool counts are those of the
+ * measured window only; errors are counted over the whole run, warmup included.
+ */
+public record LoadResult(
+        LoadOptions options,
+        URI target,
+        boolean embeddedServer,
+        String transport,
+        long requests,
+        long windowNanos,
+        Histogram latencyMicros,
+        Map<String, Long> errors,
+        PoolStats statsAtStart,
+        PoolStats statsAtEnd,
+        int openAtEnd,
+        LoadGenerator.CpuClock.Sample cpuAtStart,
+        LoadGenerator.CpuClock.Sample cpuAtEnd) {
+
+    public double requestsPerSecond() {
+        return requests / (windowNanos / 1e9);
+    }
+
+    public long errorCount() {
+        long sum = 0;
+        for (long n : errors.values()) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** Whether the run is usable: something was measured and nothing failed. */
+    public boolean passed() {
+        return requests > 0 && errors.isEmpty();
+    }
+
+    public long percentile(double p) {
+        return latencyMicros.getValueAtPercentile(p);
+    }
+
+    /** CPU used by the client during the window: process CPU, less the embedded server's threads when it ran here. */
+    public long clientCpuNanos() {
+        if (cpuAtStart == null || cpuAtEnd == null || cpuAtStart.processCpuNanos() < 0) {
+            return -1;
+        }
+        long process = cpuAtEnd.processCpuNanos() - cpuAtStart.processCpuNanos();
+        long server = cpuAtEnd.serverCpuNanos() - cpuAtStart.serverCpuNanos();
+        return process - Math.max(0, server);
+    }
+
+    public long serverCpuNanos() {
+        return cpuAtStart == null ? -1 : cpuAtEnd.serverCpuNanos() - cpuAtStart.serverCpuNanos();
+    }
+
+    public double clientCpuMicrosPerRequest() {
+        long cpu = clientCpuNanos();
+        return cpu < 0 || requests == 0 ? Double.NaN : cpu / 1000.0 / requests;
+    }
+
+    public double clientCores() {
+        long cpu = clientCpuNanos();
+        return cpu < 0 ? Double.NaN : (double) cpu / windowNanos;
+    }
+
+    private long delta(java.util.function.ToLongFunction<PoolStats> f) {
+        return statsAtStart == null ? f.applyAsLong(statsAtEnd) : f.applyAsLong(statsAtEnd) - f.applyAsLong(statsAtStart);
+    }
+
+    /** Refusals during the window by reason; only reasons that occurred. */
+    public Map<String, Long> refusals() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (RefuseReason r : RefuseReason.values()) {
+            long n = delta(s -> s.refused(r));
+            if (n > 0) {
+                out.put(r.name(), n);
+            }
+        }
+        return out;
+    }
+
+    /** Closes during the window by reason; only reasons that occurred. */
+    public Map<String, Long> closes() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (CloseReason r : CloseReason.values()) {
+            long n = delta(s -> s.closedBy(r));
+            if (n > 0) {
+                out.put(r.name(), n);
+            }
+        }
+        return out;
+    }
+
+    private String describeTarget() {
+        return options.method() + " " + target + (embeddedServer
+                ? " (embedded server, " + options.responseSize() + "-byte body, " + options.serverThreads() + " thread(s))"
+                : "");
+    }
+
+    public String toTable() {
+        StringBuilder t = new StringBuilder(1024);
+        t.append(String.format("Keepwell load: %s, %d in flight, %.1f s after %.1f s warmup%n",
+                describeTarget(), options.concurrency(), windowNanos / 1e9, options.warmup().toMillis() / 1000.0));
+        row(t, "transport", transport + ", " + options.ioThreads() + " I/O thread(s); maxIdlePerHost=" + options.maxIdle()
+                + ", maxConnectionsPerHost=" + (options.maxConnections() == 0 ? "unlimited" : options.maxConnections())
+                + (options.bodySize() > 0 ? ", request body " + options.bodySize() + " bytes" : ""));
+        row(t, "throughput", String.format("%,.0f req/s (%,d requests)", requestsPerSecond(), requests));
+        row(t, "latency (us)", String.format("p50 %,d  p90 %,d  p99 %,d  p99.9 %,d  max %,d  mean %,.0f",
+                percentile(50), percentile(90), percentile(99), percentile(99.9), latencyMicros.getMaxValue(),
+                latencyMicros.getMean()));
+        row(t, "errors", errors.isEmpty() ? "none" : errors.toString());
+        row(t, "connections", String.format("opened %,d, reused %,d, refused %s, closed %s, open at end %d",
+                delta(PoolStats::opened), delta(PoolStats::reused),
+                refusals().isEmpty() ? "none" : refusals().toString(),
+                closes().isEmpty() ? "none" : closes().toString(), openAtEnd));
+        long cpu = clientCpuNanos();
+        if (cpu < 0) {
+            row(t, "client CPU", "not measurable on this JVM");
+        } else {
+            row(t, "client CPU", String.format("%.2f us/request, %.2f cores (%s; includes GC and JIT threads)",
+                    clientCpuMicrosPerRequest(), clientCores(),
+                    embeddedServer ? "process CPU minus the embedded server's threads" : "process CPU"));
+        }
+        if (cpuAtStart != null) {
+            row(t, "GC", String.format("%d collections, %d ms in the window",
+                    cpuAtEnd.gcCount() - cpuAtStart.gcCount(), cpuAtEnd.gcMillis() - cpuAtStart.gcMillis()));
+        }
+        return t.toString();
+    }
+
+    public String toJson() {
+        Json latency = Json.object()
+                .put("p50", percentile(50)).put("p90", percentile(90)).put("p99", percentile(99))
+                .put("p999", percentile(99.9)).put("max", latencyMicros.getMaxValue()).put("mean", latencyMicros.getMean());
+        return Json.object()
+                .put("command", "load")
+                .put("target", target.toString())
+                .put("embeddedServer", embeddedServer)
+                .put("method", options.method())
+                .put("concurrency", options.concurrency())
+                .put("durationSeconds", windowNanos / 1e9)
+                .put("warmupSeconds", options.warmup().toMillis() / 1000.0)
+                .put("requestBodySize", options.bodySize())
+                .put("responseSize", embeddedServer ? options.responseSize() : -1)
+                .put("transport", transport)
+                .put("ioThreads", options.ioThreads())
+                .put("maxIdlePerHost", options.maxIdle())
+                .put("maxConnectionsPerHost", options.maxConnections())
+                .put("requests", requests)
+                .put("requestsPerSecond", requestsPerSecond())
+                .put("latencyMicros", latency)
+                .put("errors", errors)
+                .put("opened", delta(PoolStats::opened))
+                .put("reused", delta(PoolStats::reused))
+                .put("refused", refusals())
+                .put("closedByReason", closes())
+                .put("openAtEnd", openAtEnd)
+                .put("clientCpuNanos", clientCpuNanos())
+                .put("serverCpuNanos", embeddedServer ? serverCpuNanos() : -1)
+                .put("clientCpuMicrosPerRequest", clientCpuMicrosPerRequest())
+                .put("clientCores", clientCores())
+                .put("gcCount", cpuAtStart == null ? -1 : cpuAtEnd.gcCount() - cpuAtStart.gcCount())
+                .put("gcMillis", cpuAtStart == null ? -1 : cpuAtEnd.gcMillis() - cpuAtStart.gcMillis())
+                .put("passed", passed())
+                .toString();
+    }
+
+    private static void row(StringBuilder t, String name, String value) {
+        t.append(String.format("%-14s %s%n", name, value));
+    }
+}

@@ -1,0 +1,431 @@
+package io.keepwell.bench.server;
+
+import io.keepwell.bench.util.Loopback;
+import io.keepwell.netty.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A small HTTP/1.1 server for the bench, on its own event loops, bound to 127.0.0.1 on a free
+ * port. It answers every request with a fixed body ({@value #DEFAULT_BODY_TEXT} by default, or
+ * {@code responseSize} bytes) and keeps connections alive unless the request says otherwise.
+ *
+ * <p>In <em>hold</em> mode it answers nothing until {@code holdCount} requests have arrived, then
+ * answers all of them with {@code 204} and {@code Content-Length: 0}, as the handler of Go's
+ * {@code TestTransportPersistConnLeak} does; later requests are answered at once.
+ *
+ * <p>Responses are written from one pre-encoded direct buffer that is never released (it belongs
+ * to the garbage collector, not to Netty's allocator), so the hot path takes no reference counts.
+ * Every request object the decoder produces is released where it is read.
+ */
+public final class EmbeddedServer implements AutoCloseable {
+
+    /** The default body, 13 bytes as in the usual "hello world" benchmarks. */
+    public static final String DEFAULT_BODY_TEXT = "Hello, World!";
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final Channel serverChannel;
+    private final ByteBuf okResponse;
+    private final ByteBuf okHeadResponse;   // the same head without the body, for HEAD
+    private final ByteBuf noContentResponse;
+    private final HoldGate gate;        // null unless in hold mode
+    private final int responseSize;
+    private final List<Thread> threads = new CopyOnWriteArrayList<>();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger acceptedConnections = new AtomicInteger();
+    private final LongAdder requests = new LongAdder();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmbeddedServer(Builder b) {
+        this.transport = resolve(b.transport);
+        this.responseSize = b.responseSize;
+        this.okResponse = constant(okResponseBytes(b.responseSize, true));
+        this.okHeadResponse = constant(okResponseBytes(b.responseSize, false));
+        this.noContentResponse = constant("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        this.gate = b.holdCount > 0 ? new HoldGate(b.holdCount, b.onAllArrived) : null;
+        ThreadFactory recording = recordingThreadFactory(new DefaultThreadFactory("keepwell-bench-server", true));
+        IoHandlerFactory io = transport == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(b.threads, recording, io);
+        Class<? extends ServerChannel> channelClass = transport == Transport.EPOLL
+                ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        HttpDecoderConfig decoder = new HttpDecoderConfig().setValidateHeaders(false);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(group)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("decoder", new HttpRequestDecoder(decoder));
+                        ch.pipeline().addLast("responder", new Responder());
+                    }
+                });
+        try {
+            this.serverChannel = bootstrap.bind(new InetSocketAddress(Loopback.ADDRESS, 0)).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A server with the defaults: the 13-byte body, one thread, the best transport available. */
+    public static EmbeddedServer start() {
+        return builder().start();
+    }
+
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
+    public URI uri(String path) {
+        return URI.create("http://" + Loopback.ADDRESS + ":" + port() + path);
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public int responseSize() {
+        return responseSize;
+    }
+
+    /** Connections open now, counted from {@code channelActive} and {@code channelInactive}. */
+    public int openConnections() {
+        return openConnections.get();
+    }
+
+    /** Connections accepted since the start. */
+    public int acceptedConnections() {
+        return acceptedConnections.get();
+    }
+
+    /** Requests read to their end since the start. */
+    public long requests() {
+        return requests.sum();
+    }
+
+    /** In hold mode, the requests that have arrived so far (held or answered); 0 otherwise. */
+    public int heldArrivals() {
+        return gate == null ? 0 : gate.arrived.get();
+    }
+
+    /** In hold mode, answers every held request now, whether or not all have arrived (for giving up cleanly). */
+    public void releaseHeld() {
+        if (gate != null) {
+            gate.open();
+        }
+    }
+
+    /** CPU time used so far by the server's threads, or -1 where the JVM cannot tell. */
+    public long cpuNanos() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (Thread t : threads) {
+            long cpu = mx.getThreadCpuTime(t.getId());
+            if (cpu > 0) {
+                sum += cpu;
+            }
+        }
+        return sum;
+    }
+
+    /** Stops accepting, closes every connection and waits for the server's threads to stop. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        serverChannel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        for (Thread t : threads) {
+            try {
+                t.join(Duration.ofSeconds(5).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "EmbeddedServer{" + Loopback.ADDRESS + ":" + port() + ", " + transport + ", body " + responseSize
+                + " bytes" + (gate != null ? ", hold " + gate.count : "") + '}';
+    }
+
+    private static Transport resolve(Transport requested) {
+        return switch (requested) {
+            case AUTO -> Epoll.isAvailable() ? Transport.EPOLL : Transport.NIO;
+            case EPOLL -> {
+                Epoll.ensureAvailability();
+                yield Transport.EPOLL;
+            }
+            case NIO -> Transport.NIO;
+        };
+    }
+
+    private ThreadFactory recordingThreadFactory(ThreadFactory delegate) {
+        return task -> {
+            Thread t = delegate.newThread(task);
+            threads.add(t);
+            return t;
+        };
+    }
+
+    private static byte[] okResponseBytes(int bodySize, boolean withBody) {
+        byte[] body = new byte[withBody ? bodySize : 0];
+        byte[] hello = DEFAULT_BODY_TEXT.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < body.length; i++) {
+            body[i] = bodySize == hello.length ? hello[i] : (byte) ('a' + i % 26);
+        }
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + bodySize + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[head.length + body.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(body, 0, all, head.length, body.length);
+        return all;
+    }
+
+    /**
+     * A read-only response the transport can write any number of times: a direct buffer outside
+     * Netty's allocator (the garbage collector frees it), wrapped so that the release after each
+     * write is a no-op.
+     */
+    private static ByteBuf constant(byte[] bytes) {
+        ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
+        direct.put(bytes).flip();
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));
+    }
+
+    /** One per connection; event loop only. */
+    private final class Responder extends ChannelInboundHandlerAdapter {
+        private boolean keepAlive = true;
+        private boolean head;
+        private boolean flushPending;
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            openConnections.incrementAndGet();
+            acceptedConnections.incrementAndGet();
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            openConnections.decrementAndGet();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpRequest request) {
+                    if (request.decoderResult().isFailure()) {
+                        ctx.close();
+                        return;
+                    }
+                    keepAlive = HttpUtil.isKeepAlive(request);
+                    head = HttpMethod.HEAD.equals(request.method());
+                }
+                if (msg instanceof LastHttpContent last) {
+                    if (last.decoderResult().isFailure()) {
+                        ctx.close();
+                        return;
+                    }
+                    requests.increment();
+                    answer(ctx);
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx) {
+            if (gate != null) {
+                gate.arrive(ctx.channel(), keepAlive);
+                return;
+            }
+            ByteBuf response = (head ? okHeadResponse : okResponse).duplicate();
+            if (keepAlive) {
+                ctx.write(response, ctx.voidPromise());
+                flushPending = true;
+            } else {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        /** Responses to pipelined requests of one read go out in one flush. */
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            if (flushPending) {
+                flushPending = false;
+                ctx.flush();
+            }
+            ctx.fireChannelReadComplete();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset by the client, mostly; nothing to report
+        }
+    }
+
+    /** A request waiting for the gate, and whether its connection stays open after the answer. */
+    private record Held(Channel channel, boolean keepAlive) {
+    }
+
+    /**
+     * Holds requests until {@code count} have arrived. Each arrival is queued before it is
+     * counted, so the arrival that reaches {@code count} finds every earlier one in the queue;
+     * arrivals after that drain the queue themselves. Each held request is polled, and so
+     * answered, exactly once.
+     */
+    private final class HoldGate {
+        final int count;
+        final Runnable onAllArrived;
+        final AtomicInteger arrived = new AtomicInteger();
+        final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
+        volatile boolean open;
+
+        HoldGate(int count, Runnable onAllArrived) {
+            this.count = count;
+            this.onAllArrived = onAllArrived;
+        }
+
+        void arrive(Channel channel, boolean keepAlive) {
+            held.add(new Held(channel, keepAlive));
+            int n = arrived.incrementAndGet();
+            if (n == count && !open) {
+                onAllArrived.run();
+                open();
+            } else if (n > count || open) {
+                drain();
+            }
+        }
+
+        void open() {
+            open = true;
+            drain();
+        }
+
+        private void drain() {
+            Held h;
+            while ((h = held.poll()) != null) {
+                Held answer = h;
+                answer.channel().eventLoop().execute(() -> {
+                    var written = answer.channel().writeAndFlush(noContentResponse.duplicate());
+                    if (!answer.keepAlive()) {
+                        written.addListener(ChannelFutureListener.CLOSE);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Server settings; every default is listed with its setter. */
+    public static final class Builder {
+        private int responseSize = DEFAULT_BODY_TEXT.length();
+        private int threads = 1;
+        private Transport transport = Transport.AUTO;
+        private int holdCount;
+        private Runnable onAllArrived = () -> { };
+
+        private Builder() {
+        }
+
+        /** Body bytes of each 200 response; 13 ({@value #DEFAULT_BODY_TEXT}) by default. */
+        public Builder responseSize(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("responseSize must not be negative: " + bytes);
+            }
+            this.responseSize = bytes;
+            return this;
+        }
+
+        /** Event-loop threads; 1 by default, so the server leaves the cores to the client under test. */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1: " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** AUTO (epoll when available) by default. */
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /**
+         * Hold mode: hold every request until {@code count} have arrived, then answer all with 204.
+         * {@code onAllArrived} runs once, on a server event loop, after the last arrival and before
+         * the first answer, so it sees the moment of peak load; it must be quick.
+         */
+        public Builder hold(int count, Runnable onAllArrived) {
+            if (count < 1) {
+                throw new IllegalArgumentException("hold count must be at least 1: " + count);
+            }
+            this.holdCount = count;
+            this.onAllArrived = Objects.requireNonNull(onAllArrived, "onAllArrived");
+            return this;
+        }
+
+        public EmbeddedServer start() {
+            return new EmbeddedServer(this);
+        }
+    }
+}

@@ -133,7 +133,10 @@ class SoakTest {
             int nextId = 0;
             for (int p = 0; p < phases.size(); p++) {
                 int count = p == phases.size() - 1 ? REQUESTS - nextId : REQUESTS / phases.size();
+                long phaseStart = System.nanoTime();
                 PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed);
+                System.out.printf("SOAK phase %s: %d requests in %d ms; %s%n", phases.get(p).name(), count,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - phaseStart), stats);
                 nextId += count;
                 opened += stats.opened();
                 reused += stats.reused();

@@ -3,6 +3,7 @@ package io.keepwell.it.support;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -93,6 +94,11 @@ public final class ChaosServer implements AutoCloseable {
     private static final byte[] TIMEOUT_408 =
             "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_BODY = 4096;
+    /**
+     * The server's buffers are not watched by the leak detector: at paranoid level tracking them
+     * costs several times the soak's run time, and the detector is there for the client's buffers.
+     */
+    private static final UnpooledByteBufAllocator UNTRACKED = new UnpooledByteBufAllocator(false, true);
 
     private final long seed;
     private final int[] weights;
@@ -124,6 +130,7 @@ public final class ChaosServer implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, UNTRACKED)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {

@@ -248,23 +248,29 @@ class SoakTest {
 
     /** Outcomes, recorded from the I/O threads that complete the futures. */
     private static final class Tally {
+        static final byte OK = 1;
+        static final byte FAILED = 2;
+        static final byte STATUS_408 = 3;
         final byte[] method;
         final LongAdder ok = new LongAdder();
         final LongAdder ok408 = new LongAdder();
-        final byte[] clientSawOk;
+        final byte[] outcome;  // 0 none yet, then OK, FAILED or STATUS_408
+        final Map<Integer, String> failureOf = new ConcurrentHashMap<>();
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         final LongAdder problemCount = new LongAdder();
 
         Tally(int requests) {
             method = new byte[requests];
-            clientSawOk = new byte[requests];
+            outcome = new byte[requests];
         }
 
         void record(int id, HttpResponse<byte[]> response, Throwable error) {
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
+                outcome[id] = FAILED;
+                failureOf.put(id, cause.toString());
                 if (!TYPED.contains(cause.getClass())) {
                     problem("request " + id + " failed with an untyped " + stackTrace(cause));
                 }
@@ -272,6 +278,7 @@ class SoakTest {
             }
             if (response.statusCode() == 408) {
                 ok408.increment(); // the server's unsolicited 408 raced this request onto the connection
+                outcome[id] = STATUS_408;
                 return;
             }
             Optional<String> echoed = response.headers().firstValue(ChaosServer.ID_HEADER);
@@ -286,7 +293,7 @@ class SoakTest {
                     return;
                 }
             }
-            clientSawOk[id] = 1;
+            outcome[id] = OK;
             ok.increment();
         }
 
@@ -314,8 +321,14 @@ class SoakTest {
                 if (method[id] == Method.POST.ordinal() && n > 1 && posts.size() < 10) {
                     posts.add("POST " + id + " executed " + n + " times");
                 }
-                if (clientSawOk[id] == 1 && n == 0) {
+                if (outcome[id] == OK && n == 0) {
                     notExecuted++;
+                }
+                // The last execution is the last attempt's: its fault says whether the response got through.
+                Fault fault = server.lastFault(id);
+                if (fault != null && outcome[id] != STATUS_408 && fault.deliversResponse() != (outcome[id] == OK)) {
+                    problem("request " + id + " (" + Method.values()[method[id]] + ", executed " + n + "x, last fault "
+                            + fault + ") ended " + (outcome[id] == OK ? "OK" : "with " + failureOf.get(id)));
                 }
             }
             assertTrue(problems.isEmpty(), () -> problemCount.sum() + " wrong outcomes (seed " + seed + "), e.g.\n"

@@ -86,7 +86,15 @@ public final class ChaosServer implements AutoCloseable {
         /** An HTTP/1.0 response without keep-alive (length-delimited or read-until-close), then a close. */
         HTTP10_CLOSE,
         /** An HTTP/1.0 response with {@code Connection: keep-alive} and a length; the connection stays. */
-        HTTP10_KEEP_ALIVE
+        HTTP10_KEEP_ALIVE;
+
+        /** Whether the whole response reaches the client (anything the fault does comes after it). */
+        public boolean deliversResponse() {
+            return switch (this) {
+                case RESET_BEFORE_RESPONSE, RESET_DURING_HEADERS, RESET_DURING_BODY, TRUNCATE_BODY -> false;
+                default -> true;
+            };
+        }
     }
 
     private static final Fault[] FAULTS = Fault.values();
@@ -109,6 +117,7 @@ public final class ChaosServer implements AutoCloseable {
     private final AtomicLong acceptedConnections = new AtomicLong();
     private final AtomicLongArray faultCounts = new AtomicLongArray(FAULTS.length);
     private final AtomicIntegerArray executions;
+    private final AtomicIntegerArray lastFault;
     private final AtomicLong corruptRequests = new AtomicLong();
 
     private ChaosServer(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads) throws InterruptedException {
@@ -124,6 +133,7 @@ public final class ChaosServer implements AutoCloseable {
         }
         this.weightTotal = total;
         this.executions = new AtomicIntegerArray(maxIds);
+        this.lastFault = new AtomicIntegerArray(maxIds);
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("chaos-server", true), NioIoHandler.newFactory());
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
@@ -200,6 +210,11 @@ public final class ChaosServer implements AutoCloseable {
         return executions.get((int) id);
     }
 
+    /** The fault drawn for the last execution of request {@code id}, or null if it was never executed. */
+    public Fault lastFault(long id) {
+        return executions.get((int) id) == 0 ? null : FAULTS[lastFault.get((int) id)];
+    }
+
     /** Requests whose body did not match their id and length. */
     public long corruptRequests() {
         return corruptRequests.get();
@@ -273,6 +288,7 @@ public final class ChaosServer implements AutoCloseable {
             boolean clientAskedClose = request.headers().containsValue("Connection", "close", true);
             Fault fault = draw();
             faultCounts.incrementAndGet(fault.ordinal());
+            lastFault.set((int) id, fault.ordinal());
             int length = random.nextInt(MAX_BODY + 1);
             switch (fault) {
                 case BEHAVE -> respond(ctx, "HTTP/1.1 200 OK", id, length, false, clientAskedClose);

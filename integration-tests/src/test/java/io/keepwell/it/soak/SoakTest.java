@@ -101,6 +101,7 @@ class SoakTest {
         m.put(Fault.DELAY_HEADERS, 3);
         m.put(Fault.CLOSE_WHEN_IDLE, 5);
         m.put(Fault.UNSOLICITED_WHEN_IDLE, 2);
+        m.put(Fault.TRAILING_GARBAGE, 1);
         m.put(Fault.RESET_BEFORE_RESPONSE, 2);
         m.put(Fault.RESET_DURING_HEADERS, 2);
         m.put(Fault.RESET_DURING_BODY, 2);
@@ -335,7 +336,20 @@ class SoakTest {
                     + String.join("\n", problems));
             assertTrue(posts.isEmpty(), () -> "POSTs executed twice (seed " + seed + "): " + posts);
             assertEquals(0, notExecuted, () -> "successes the server never executed (seed " + seed + ")");
+            List<Long> victims = server.staleVictims();
+            assertTrue(victims.isEmpty(), () -> victims.size() + " requests were sent on a connection that already held"
+                    + " stale bytes after a response (seed " + seed + "), e.g. " + victims.subList(0, Math.min(10, victims.size()))
+                    + " ended " + victims.stream().limit(5).map(v -> v < 0 ? "?" : describe(v.intValue())).toList());
             assertEquals(0, server.corruptRequests(), () -> "requests that reached the server corrupted (seed " + seed + ")");
+        }
+
+        private String describe(int id) {
+            return switch (outcome[id]) {
+                case OK -> id + ": OK";
+                case STATUS_408 -> id + ": 408";
+                case FAILED -> id + ": " + failureOf.get(id);
+                default -> id + ": not completed";
+            };
         }
 
         private static String stackTrace(Throwable t) {

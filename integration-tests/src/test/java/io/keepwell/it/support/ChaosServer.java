@@ -73,6 +73,12 @@ public final class ChaosServer implements AutoCloseable {
         CLOSE_WHEN_IDLE,
         /** A proper response, then within 0 to 3 ms, if idle, a 408 or a junk line, then a close. */
         UNSOLICITED_WHEN_IDLE,
+        /**
+         * A proper response with a 408 or a junk line appended in the same write: bytes the client
+         * holds before it can send another request on the connection, so it must not send one
+         * there. A request that still arrives is recorded ({@link #staleVictims()}) and dropped.
+         */
+        TRAILING_GARBAGE,
         /** A reset (RST) right after the request was read, no response byte written. */
         RESET_BEFORE_RESPONSE,
         /** A prefix of the status line and headers, then a reset. */
@@ -119,6 +125,7 @@ public final class ChaosServer implements AutoCloseable {
     private final AtomicIntegerArray executions;
     private final AtomicIntegerArray lastFault;
     private final AtomicLong corruptRequests = new AtomicLong();
+    private final java.util.Queue<Long> staleVictims = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     private ChaosServer(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads) throws InterruptedException {
         this.seed = seed;
@@ -215,6 +222,14 @@ public final class ChaosServer implements AutoCloseable {
         return executions.get((int) id) == 0 ? null : FAULTS[lastFault.get((int) id)];
     }
 
+    /**
+     * Ids of requests that arrived on a connection after a {@link Fault#TRAILING_GARBAGE} response:
+     * the client sent them although it already held the stale bytes (they are not executed).
+     */
+    public List<Long> staleVictims() {
+        return List.copyOf(staleVictims);
+    }
+
     /** Requests whose body did not match their id and length. */
     public long corruptRequests() {
         return corruptRequests.get();
@@ -242,6 +257,7 @@ public final class ChaosServer implements AutoCloseable {
         private final SplittableRandom random;
         private long requestsRead;     // bumped per request: an idle-time action checks it did not move
         private boolean finished;      // the server decided to end this connection; later requests are dropped
+        private boolean poisoned;      // trailing garbage was sent: a later request is a victim of stale bytes
 
         Connection(SplittableRandom random) {
             this.random = random;
@@ -267,7 +283,12 @@ public final class ChaosServer implements AutoCloseable {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (msg instanceof FullHttpRequest request && !finished) {
+                if (msg instanceof FullHttpRequest request && poisoned) {
+                    String id = request.headers().get(ID_HEADER);
+                    staleVictims.add(id == null ? -1 : Long.parseLong(id));
+                    poisoned = false;
+                    finish(ctx, false);
+                } else if (msg instanceof FullHttpRequest request && !finished) {
                     requestsRead++;
                     serve(ctx, request);
                 }
@@ -310,6 +331,12 @@ public final class ChaosServer implements AutoCloseable {
                         ctx.writeAndFlush(Unpooled.wrappedBuffer(timeout ? TIMEOUT_408 : JUNK))
                                 .addListener(ChannelFutureListener.CLOSE);
                     });
+                }
+                case TRAILING_GARBAGE -> {
+                    byte[] head = head("HTTP/1.1 200 OK", id, "Content-Length: " + length + "\r\n");
+                    poisoned = true;
+                    ctx.writeAndFlush(Unpooled.wrappedBuffer(head, body(id, length), random.nextBoolean() ? TIMEOUT_408 : JUNK));
+                    // closed when the client closes, or when a request arrives anyway
                 }
                 case RESET_BEFORE_RESPONSE -> finish(ctx, true);
                 case RESET_DURING_HEADERS -> {

@@ -31,6 +31,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -130,12 +133,17 @@ class SoakTest {
         long opened = 0;
         long reused = 0;
         long retried = 0;
+        ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soak-canceller");
+            t.setDaemon(true);
+            return t;
+        });
         try (ChaosServer server = ChaosServer.start(seed, MIX, HOSTS, REQUESTS, 1)) {
             int nextId = 0;
             for (int p = 0; p < phases.size(); p++) {
                 int count = p == phases.size() - 1 ? REQUESTS - nextId : REQUESTS / phases.size();
                 long phaseStart = System.nanoTime();
-                PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed);
+                PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed, canceller);
                 System.out.printf("SOAK phase %s: %d requests in %d ms; %s%n", phases.get(p).name(), count,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - phaseStart), stats);
                 nextId += count;
@@ -150,12 +158,14 @@ class SoakTest {
                     reused / (double) Math.max(1, reused + opened), server.acceptedConnections(),
                     server.faultCounts(), millis);
             tally.assertClean(server, seed);
+        } finally {
+            canceller.shutdownNow();
         }
     }
 
     /** Sends {@code count} requests with ids from {@code firstId} through one client, then checks and closes it. */
     private static PoolStats runPhase(Phase phase, ChaosServer server, SplittableRandom random, int firstId, int count,
-                                      Tally tally, long deadline, long seed) throws Exception {
+                                      Tally tally, long deadline, long seed, ScheduledExecutorService canceller) throws Exception {
         List<URI> hosts = server.hosts();
         int socketsBefore = Witnesses.processSockets();
         int threadsBefore = Witnesses.clientSideThreads();
@@ -179,6 +189,11 @@ class SoakTest {
                     future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
                 } catch (RuntimeException e) {
                     future = CompletableFuture.failedFuture(e);
+                }
+                if (random.nextInt(100) == 0) {
+                    // the caller gives up: before the lease, while waiting, mid-exchange, or too late
+                    CompletableFuture<HttpResponse<byte[]>> cancelled = future;
+                    canceller.schedule(() -> cancelled.cancel(false), random.nextInt(3000), TimeUnit.MICROSECONDS);
                 }
                 future.whenComplete((response, error) -> {
                     outstanding.remove(id);
@@ -252,9 +267,11 @@ class SoakTest {
         static final byte OK = 1;
         static final byte FAILED = 2;
         static final byte STATUS_408 = 3;
+        static final byte CANCELLED = 4;
         final byte[] method;
         final LongAdder ok = new LongAdder();
         final LongAdder ok408 = new LongAdder();
+        final LongAdder cancelled = new LongAdder();
         final byte[] outcome;  // 0 none yet, then OK, FAILED or STATUS_408
         final Map<Integer, String> failureOf = new ConcurrentHashMap<>();
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
@@ -267,6 +284,11 @@ class SoakTest {
         }
 
         void record(int id, HttpResponse<byte[]> response, Throwable error) {
+            if (error instanceof CancellationException) {
+                cancelled.increment();
+                outcome[id] = CANCELLED;
+                return;
+            }
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
@@ -308,6 +330,9 @@ class SoakTest {
         Map<String, Long> failureCounts() {
             Map<String, Long> out = new TreeMap<>();
             failures.forEach((k, v) -> out.put(k, v.sum()));
+            if (cancelled.sum() > 0) {
+                out.put("cancelledByCaller", cancelled.sum());
+            }
             if (ok408.sum() > 0) {
                 out.put("status408", ok408.sum());
             }
@@ -327,7 +352,7 @@ class SoakTest {
                 }
                 // The last execution is the last attempt's: its fault says whether the response got through.
                 Fault fault = server.lastFault(id);
-                if (fault != null && outcome[id] != STATUS_408 && fault.deliversResponse() != (outcome[id] == OK)) {
+                if (fault != null && outcome[id] != STATUS_408 && outcome[id] != CANCELLED && fault.deliversResponse() != (outcome[id] == OK)) {
                     problem("request " + id + " (" + Method.values()[method[id]] + ", executed " + n + "x, last fault "
                             + fault + ") ended " + (outcome[id] == OK ? "OK" : "with " + failureOf.get(id)));
                 }
@@ -347,6 +372,7 @@ class SoakTest {
             return switch (outcome[id]) {
                 case OK -> id + ": OK";
                 case STATUS_408 -> id + ": 408";
+                case CANCELLED -> id + ": cancelled";
                 case FAILED -> id + ": " + failureOf.get(id);
                 default -> id + ": not completed";
             };

@@ -32,8 +32,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -133,11 +133,12 @@ class SoakTest {
         long opened = 0;
         long reused = 0;
         long retried = 0;
-        ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor canceller = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "soak-canceller");
             t.setDaemon(true);
             return t;
         });
+        canceller.prestartAllCoreThreads(); // before any thread baseline is taken
         try (ChaosServer server = ChaosServer.start(seed, MIX, HOSTS, REQUESTS, 1)) {
             int nextId = 0;
             for (int p = 0; p < phases.size(); p++) {

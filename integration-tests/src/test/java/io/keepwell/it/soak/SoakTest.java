@@ -55,8 +55,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>once settled, the client's open connections equal its channel group, the server's count,
  *       and half the process's new sockets; after close all are zero and the threads are back to
  *       their baseline;</li>
+ *   <li>no request is sent on a connection that already holds bytes the server sent after a
+ *       response (they would be taken for its response);</li>
  *   <li>the paranoid leak detector stays silent (the LeakReportGuard extension).</li>
  * </ul>
+ * One request in a hundred is cancelled by its caller after up to 3 ms, and three in a hundred
+ * read their body slowly ({@link TrickleSubscriber}), so reading stops and resumes mid-fault.
  * It prints one summary line. Properties: {@code keepwell.soak.requests} (default 200000),
  * {@code keepwell.soak.concurrency} (64), {@code keepwell.soak.seed} (random; printed, so a
  * failing run is repeated with the same seed), {@code keepwell.soak.maxSeconds} (300, the wall
@@ -133,18 +137,18 @@ class SoakTest {
         long opened = 0;
         long reused = 0;
         long retried = 0;
-        ScheduledThreadPoolExecutor canceller = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "soak-canceller");
+        ScheduledThreadPoolExecutor helper = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "soak-helper");
             t.setDaemon(true);
             return t;
         });
-        canceller.prestartAllCoreThreads(); // before any thread baseline is taken
+        helper.prestartAllCoreThreads(); // before any thread baseline is taken
         try (ChaosServer server = ChaosServer.start(seed, MIX, HOSTS, REQUESTS, 1)) {
             int nextId = 0;
             for (int p = 0; p < phases.size(); p++) {
                 int count = p == phases.size() - 1 ? REQUESTS - nextId : REQUESTS / phases.size();
                 long phaseStart = System.nanoTime();
-                PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed, canceller);
+                PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed, helper);
                 System.out.printf("SOAK phase %s: %d requests in %d ms; %s%n", phases.get(p).name(), count,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - phaseStart), stats);
                 nextId += count;
@@ -153,20 +157,20 @@ class SoakTest {
                 retried += stats.retried();
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            System.out.printf("SOAK seed=%d requests=%d ok=%d failures=%s retries=%d connections=%d reuse=%.3f "
-                            + "serverConnections=%d faults=%s time=%dms%n",
-                    seed, REQUESTS, tally.ok.sum(), tally.failureCounts(), retried, opened,
-                    reused / (double) Math.max(1, reused + opened), server.acceptedConnections(),
+            System.out.printf("SOAK seed=%d requests=%d ok=%d failures=%s retries=%d replayedOnServer=%d connections=%d "
+                            + "reuse=%.3f serverConnections=%d faults=%s time=%dms%n",
+                    seed, REQUESTS, tally.ok.sum(), tally.failureCounts(), retried, tally.executedMoreThanOnce(server),
+                    opened, reused / (double) Math.max(1, reused + opened), server.acceptedConnections(),
                     server.faultCounts(), millis);
             tally.assertClean(server, seed);
         } finally {
-            canceller.shutdownNow();
+            helper.shutdownNow();
         }
     }
 
     /** Sends {@code count} requests with ids from {@code firstId} through one client, then checks and closes it. */
     private static PoolStats runPhase(Phase phase, ChaosServer server, SplittableRandom random, int firstId, int count,
-                                      Tally tally, long deadline, long seed, ScheduledExecutorService canceller) throws Exception {
+                                      Tally tally, long deadline, long seed, ScheduledExecutorService helper) throws Exception {
         List<URI> hosts = server.hosts();
         int socketsBefore = Witnesses.processSockets();
         int threadsBefore = Witnesses.clientSideThreads();
@@ -187,14 +191,16 @@ class SoakTest {
                 outstanding.put(id, request);
                 CompletableFuture<HttpResponse<byte[]>> future;
                 try {
-                    future = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+                    future = client.sendAsync(request, random.nextInt(100) < 3
+                            ? info -> new TrickleSubscriber(helper, 300)
+                            : HttpResponse.BodyHandlers.ofByteArray());
                 } catch (RuntimeException e) {
                     future = CompletableFuture.failedFuture(e);
                 }
                 if (random.nextInt(100) == 0) {
                     // the caller gives up: before the lease, while waiting, mid-exchange, or too late
                     CompletableFuture<HttpResponse<byte[]>> cancelled = future;
-                    canceller.schedule(() -> cancelled.cancel(false), random.nextInt(3000), TimeUnit.MICROSECONDS);
+                    helper.schedule(() -> cancelled.cancel(false), random.nextInt(3000), TimeUnit.MICROSECONDS);
                 }
                 future.whenComplete((response, error) -> {
                     outstanding.remove(id);
@@ -326,6 +332,17 @@ class SoakTest {
             if (problems.size() < 10) {
                 problems.add(text);
             }
+        }
+
+        /** Requests (GET and PUT, the replayable ones, if all is well) the server executed more than once. */
+        long executedMoreThanOnce(ChaosServer server) {
+            long n = 0;
+            for (int id = 0; id < method.length; id++) {
+                if (server.executions(id) > 1) {
+                    n++;
+                }
+            }
+            return n;
         }
 
         Map<String, Long> failureCounts() {

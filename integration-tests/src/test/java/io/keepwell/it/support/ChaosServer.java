@@ -48,9 +48,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * often it <em>executed</em> each id (a request is executed when it is read whole and the server
  * acts on it, including the faults that reset or close after reading it: a server that crashes
  * after doing the work). Its counts of connections come from its own channels, a witness that
- * shares no code with the client's pool. Faults are drawn per connection from
- * {@code seed} and the connection's accept order, so a seed reproduces the same mix of faults,
- * though not the same interleaving.
+ * shares no code with the client's pool. Every choice about a request (its fault, body length,
+ * delays) is drawn from {@code seed}, its id and how often it was executed before, so a seed
+ * gives each request the same fault in every run, whatever the interleaving.
  *
  * <p>Response bodies are {@link #bodyByte(long, int)} of the request's id, so a client can check
  * that a response is the one for its request; request bodies must be the same pattern, which the
@@ -151,9 +151,9 @@ public final class ChaosServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        long index = acceptedConnections.getAndIncrement();
+                        acceptedConnections.incrementAndGet();
                         ch.pipeline().addLast(new HttpRequestDecoder(), new HttpObjectAggregator(1 << 20),
-                                new Connection(new SplittableRandom(seed ^ (index * 0x9E3779B97F4A7C15L))));
+                                new Connection());
                     }
                 });
         try {
@@ -254,14 +254,10 @@ public final class ChaosServer implements AutoCloseable {
 
     /** One accepted connection; everything runs on its event loop. */
     private final class Connection extends ChannelInboundHandlerAdapter {
-        private final SplittableRandom random;
+        private SplittableRandom random; // the current request's choices
         private long requestsRead;     // bumped per request: an idle-time action checks it did not move
         private boolean finished;      // the server decided to end this connection; later requests are dropped
         private boolean poisoned;      // trailing garbage was sent: a later request is a victim of stale bytes
-
-        Connection(SplittableRandom random) {
-            this.random = random;
-        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -305,7 +301,8 @@ public final class ChaosServer implements AutoCloseable {
             }
             long id = Long.parseLong(request.headers().get(ID_HEADER));
             checkBody(id, request.content());
-            executions.incrementAndGet((int) id);
+            int executedBefore = executions.getAndIncrement((int) id);
+            random = new SplittableRandom(seed + id * 0x9E3779B97F4A7C15L + executedBefore);
             boolean clientAskedClose = request.headers().containsValue("Connection", "close", true);
             Fault fault = draw();
             faultCounts.incrementAndGet(fault.ordinal());

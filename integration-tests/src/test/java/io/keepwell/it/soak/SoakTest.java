@@ -98,7 +98,9 @@ class SoakTest {
                 new Phase("churn", 2, 1, PoolConfig.builder().idleTimeout(Duration.ofMillis(20))
                         .maxLifetime(Duration.ofMillis(200)).lifetimeJitter(Duration.ofMillis(100))
                         .maxIdlePerHost(4).maxIdleTotal(8).build()),
-                new Phase("no-retry", 2, 0, PoolConfig.builder().maxIdlePerHost(1).build()));
+                new Phase("no-retry", 2, 0, PoolConfig.builder().maxIdlePerHost(1).build()),
+                // a connection per request, on one I/O thread
+                new Phase("keep-alive-off", 1, 1, PoolConfig.builder().keepAlive(false).build()));
     }
 
     private static Map<Fault, Integer> faultMix() {

@@ -284,6 +284,7 @@ class SoakTest {
         final LongAdder cancelled = new LongAdder();
         final byte[] outcome;  // 0 none yet, then OK, FAILED or STATUS_408
         final Map<Integer, String> failureOf = new ConcurrentHashMap<>();
+        final byte[] nothingWritten; // 1: failed with a premature close that recorded no request byte written
         final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
         final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         final LongAdder problemCount = new LongAdder();
@@ -291,6 +292,7 @@ class SoakTest {
         Tally(int requests) {
             method = new byte[requests];
             outcome = new byte[requests];
+            nothingWritten = new byte[requests];
         }
 
         void record(int id, HttpResponse<byte[]> response, Throwable error) {
@@ -304,6 +306,9 @@ class SoakTest {
                 failures.computeIfAbsent(cause.getClass().getSimpleName(), k -> new LongAdder()).increment();
                 outcome[id] = FAILED;
                 failureOf.put(id, cause.toString());
+                if (cause instanceof PrematureCloseException premature && premature.bytesWritten() == 0) {
+                    nothingWritten[id] = 1;
+                }
                 if (!TYPED.contains(cause.getClass())) {
                     problem("request " + id + " failed with an untyped " + stackTrace(cause));
                 }
@@ -370,6 +375,11 @@ class SoakTest {
                 }
                 if (outcome[id] == OK && n == 0) {
                     notExecuted++;
+                }
+                // A POST is sent again only after an attempt that wrote nothing, so the server cannot have seen
+                // any attempt of one that failed saying so: else the fact that decides retries was wrong.
+                if (method[id] == Method.POST.ordinal() && nothingWritten[id] == 1 && n > 0) {
+                    problem("POST " + id + " failed with " + failureOf.get(id) + " but the server executed it " + n + "x");
                 }
                 // The last execution is the last attempt's: its fault says whether the response got through.
                 Fault fault = server.lastFault(id);

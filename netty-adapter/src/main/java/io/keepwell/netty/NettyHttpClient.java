@@ -182,11 +182,11 @@ public final class NettyHttpClient implements HttpClient {
                 return;
             }
             Channel channel = f.getNow();
-            if (channel.eventLoop().inEventLoop()) {
-                start(exchange, channel, host);
-            } else {
-                channel.eventLoop().execute(() -> start(exchange, channel, host));
-            }
+            // Always as a task, even on the channel's loop: a channel handed to a waiter from inside the
+            // read that ended its previous response may hold bytes that followed that response. They must
+            // reach the reader while it is idle (which closes the channel as unsolicited) before this
+            // request is written, or they are taken for its response (found by the chaos soak).
+            channel.eventLoop().execute(() -> start(exchange, channel, host));
         });
         if (exchange.retries() == 0) {
             exchange.result().whenComplete((response, error) -> {
@@ -203,7 +203,7 @@ public final class NettyHttpClient implements HttpClient {
     private void start(Exchange<?> exchange, Channel channel, HostChannelPool host) {
         boolean reused = ConnectionContext.of(channel).markLeased();
         if (exchange.result().isDone()) {
-            host.release(channel);
+            host.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
             return;
         }
         ExchangeReader reader = PipelineInitializer.reader(channel);

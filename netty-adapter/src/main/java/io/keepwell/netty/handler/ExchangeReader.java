@@ -120,8 +120,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         hint = KeepAliveHint.NONE;
         compressed = false;
         decompressedBytes = 0;
-        if (inactive) {
-            // Closed between its lease and now (the server's close raced the checkout).
+        if (inactive || !ctx.channel().isActive()) {
+            // Closed between its lease and now: the server's close raced the checkout, or bytes that
+            // arrived while it was idle made this side close it (channelInactive may still be queued).
             failCurrent(new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
             return;
         }

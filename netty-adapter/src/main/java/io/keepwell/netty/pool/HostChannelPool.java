@@ -65,7 +65,7 @@ public final class HostChannelPool implements ChannelPool {
     }
 
     /** Releases a channel that served no exchange since it was leased (its caller went away). */
-    void releaseUnused(Channel channel) {
+    public void releaseUnused(Channel channel) {
         channel.eventLoop().execute(() -> {
             ConnectionContext.of(channel).lastVerdict(KeepAliveVerdict.REUSE);
             release0(channel, ImmediateEventExecutor.INSTANCE.newPromise());

@@ -183,6 +183,8 @@ class StreamingTest {
         SubmissionPublisher<ByteBuffer> publisher = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> chunked = client.sendAsync(HttpRequest.newBuilder(server.uri("/stream"))
                 .POST(HttpRequest.BodyPublishers.ofPublisher(publisher, -1)).build(), HttpResponse.BodyHandlers.ofString());
+        // SubmissionPublisher drops what is submitted before anyone subscribes: wait for the client.
+        Witnesses.awaitCondition(WAIT, () -> publisher.getNumberOfSubscribers() == 1, () -> "the upload never subscribed");
         Thread producer = new Thread(() -> {
             for (int offset = 0; offset < content.length; offset += 10_000) {
                 publisher.submit(ByteBuffer.wrap(content, offset, Math.min(10_000, content.length - offset)).slice());
@@ -258,6 +260,7 @@ class StreamingTest {
         SubmissionPublisher<ByteBuffer> endless = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/upload"))
                 .POST(HttpRequest.BodyPublishers.ofPublisher(endless, -1)).build(), HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> endless.getNumberOfSubscribers() == 1, () -> "the upload never subscribed");
         endless.submit(ByteBuffer.wrap(new byte[1000]));
         Witnesses.awaitCondition(WAIT, () -> server.acceptedConnections() == 1 && client.poolStats().active() == 1, () -> client.poolStats().toString());
         assertTrue(f.cancel(true));

@@ -66,10 +66,6 @@ public final class NettyHttpClient implements HttpClient {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
-        HttpDecoderConfig decoder = new HttpDecoderConfig()
-                .setMaxInitialLineLength(b.maxInitialLineLength)
-                .setMaxHeaderSize(b.maxHeaderSize)
-                .setMaxChunkSize(16 * 1024);
         ChannelPools[] self = new ChannelPools[1];
         ConnectionPool<Channel> core = new ConnectionPool<>(b.pool, Clock.system(), b.poolListener, new io.keepwell.pool.TransportHooks<>() {
             @Override
@@ -90,10 +86,7 @@ public final class NettyHttpClient implements HttpClient {
                         return sendOnce(request, handler);
                     }
                 }, b.redirect, b.maxRedirects);
-        ChannelSettings settings = new ChannelSettings(decoder, b.connectTimeout, b.responseHeaderTimeout, b.readTimeout,
-                b.abandonedBodyTimeout, b.aggregationLimit, b.discardBudget, bodyBuffer,
-                b.sslContext != null ? b.sslContext : defaultSslContext(), b.handshakeTimeout, b.hostnameVerification,
-                b.decompression, b.maxDecompressedSize, b.expectContinueTimeout);
+        ChannelSettings settings = b.channelSettings(bodyBuffer);
         this.pools = new ChannelPools(core, bootstrap, settings, closing);
         self[0] = pools;
     }
@@ -539,6 +532,21 @@ public final class NettyHttpClient implements HttpClient {
             }
             this.maxHeaderSize = bytes;
             return this;
+        }
+
+        /**
+         * What every channel of a client built now would be set up with. For harnesses that run
+         * the pipeline without a client (handler tests, benchmarks on an {@code EmbeddedChannel}).
+         */
+        public ChannelSettings channelSettings(BodyBufferGauge bodyBuffer) {
+            HttpDecoderConfig decoder = new HttpDecoderConfig()
+                    .setMaxInitialLineLength(maxInitialLineLength)
+                    .setMaxHeaderSize(maxHeaderSize)
+                    .setMaxChunkSize(16 * 1024);
+            return new ChannelSettings(decoder, connectTimeout, responseHeaderTimeout, readTimeout,
+                    abandonedBodyTimeout, aggregationLimit, discardBudget, bodyBuffer,
+                    sslContext != null ? sslContext : defaultSslContext(), handshakeTimeout, hostnameVerification,
+                    decompression, maxDecompressedSize, expectContinueTimeout);
         }
 
         public NettyHttpClient build() {

@@ -19,7 +19,6 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.pool.ChannelPool;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -92,8 +91,8 @@ public class PipelineBenchmark {
         core.acquire(first);
         PooledConnection<Channel> slot = first.permit;
         cx = new ConnectionContext(slot, core, new ReleaseToCore(), new AtomicBoolean());
-        HttpDecoderConfig decoder = new HttpDecoderConfig().setMaxChunkSize(16 * 1024);
-        channel = new EmbeddedChannel(new PipelineInitializer(cx, decoder));
+        channel = new EmbeddedChannel(new PipelineInitializer(cx,
+                io.keepwell.netty.NettyHttpClient.builder().channelSettings(new io.keepwell.netty.handler.BodyBufferGauge())));
         if (!core.connected(slot, channel)) {
             throw new IllegalStateException("pool closed");
         }

@@ -80,11 +80,13 @@ final class ReaderHarness implements AutoCloseable {
         cx.markLeased();
     }
 
-    /** Plain-HTTP channel settings with the client's defaults and {@code decoder}. */
+    /** The client's default channel settings, with {@code decoder} instead of its decoder limits. */
     static ChannelSettings settings(HttpDecoderConfig decoder) {
-        java.time.Duration minute = java.time.Duration.ofMinutes(1);
-        return new ChannelSettings(decoder, minute, minute, minute, minute, 32L * 1024 * 1024, 16 * 1024,
-                new BodyBufferGauge(), null, minute, true, false, 64L * 1024 * 1024, java.time.Duration.ofSeconds(1));
+        ChannelSettings d = io.keepwell.netty.NettyHttpClient.builder().channelSettings(new BodyBufferGauge());
+        return new ChannelSettings(decoder, d.connectTimeout(), d.responseHeaderTimeout(), d.readTimeout(),
+                d.abandonedBodyTimeout(), d.aggregationLimit(), d.discardBudget(), d.bodyBuffer(), d.tls(),
+                d.handshakeTimeout(), d.hostnameVerification(), d.decompression(), d.maxDecompressedSize(),
+                d.expectContinueTimeout());
     }
 
     ExchangeReader reader() {

@@ -17,10 +17,37 @@ public final class HttpHeaders {
 
     private static final HttpHeaders EMPTY = new HttpHeaders(Collections.emptyMap());
 
-    private final Map<String, List<String>> byName;
+    // Either form may be present: pairs as they arrived from a transport (name, value, name, value,
+    // ...), looked up by a scan, which beats building a map for the handful of fields a response
+    // has; the map is made from them on first need.
+    private final String[] pairs;
+    private final int pairCount;
+    private volatile Map<String, List<String>> byName;
 
     private HttpHeaders(Map<String, List<String>> byName) {
         this.byName = byName;
+        this.pairs = null;
+        this.pairCount = 0;
+    }
+
+    private HttpHeaders(String[] pairs, int pairCount) {
+        this.pairs = pairs;
+        this.pairCount = pairCount;
+    }
+
+    /**
+     * Headers from a transport whose decoder has already checked every name and value (Netty's
+     * does): {@code pairs} holds {@code count} name/value pairs in arrival order and is kept, not
+     * copied, so the caller must not change it afterwards.
+     */
+    public static HttpHeaders ofDecodedPairs(String[] pairs, int count) {
+        if (count == 0) {
+            return EMPTY;
+        }
+        if (pairs.length < count * 2) {
+            throw new IllegalArgumentException(count + " pairs need " + count * 2 + " slots, not " + pairs.length);
+        }
+        return new HttpHeaders(pairs, count);
     }
 
     /** Headers with no fields. */
@@ -37,44 +64,67 @@ public final class HttpHeaders {
 
     /** The first value of the field {@code name}, if present. */
     public Optional<String> firstValue(String name) {
+        if (pairs != null) {
+            for (int i = 0; i < pairCount; i++) {
+                if (pairs[2 * i].equalsIgnoreCase(name)) {
+                    return Optional.of(pairs[2 * i + 1]);
+                }
+            }
+            return Optional.empty();
+        }
         List<String> values = byName.get(name);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 
     /** Every value of the field {@code name}, in order; an empty list if absent. */
     public List<String> allValues(String name) {
-        List<String> values = byName.get(name);
+        List<String> values = map().get(name);
         return values == null ? List.of() : values;
     }
 
     /** Whether a field {@code name} is present. */
     public boolean contains(String name) {
-        return byName.containsKey(name);
+        return firstValue(name).isPresent();
     }
 
     /** An unmodifiable view: case-insensitive keys in lower-case order. */
     public Map<String, List<String>> map() {
-        return byName;
+        Map<String, List<String>> map = byName;
+        if (map == null) {
+            Builder builder = new Builder();
+            for (int i = 0; i < pairCount; i++) {
+                builder.addChecked(pairs[2 * i], pairs[2 * i + 1]);
+            }
+            map = builder.build().map();
+            byName = map;
+        }
+        return map;
     }
 
     /** Calls {@code action} once per value, in order. */
     public void forEach(BiConsumer<String, String> action) {
+        if (pairs != null) {
+            for (int i = 0; i < pairCount; i++) {
+                action.accept(pairs[2 * i].toLowerCase(Locale.ROOT), pairs[2 * i + 1]);
+            }
+            return;
+        }
         byName.forEach((name, values) -> values.forEach(value -> action.accept(name, value)));
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof HttpHeaders other && byName.equals(other.byName);
+        return o instanceof HttpHeaders other && map().equals(other.map());
     }
 
     @Override
     public int hashCode() {
-        return byName.hashCode();
+        return map().hashCode();
     }
 
     @Override
     public String toString() {
-        return byName.toString();
+        return map().toString();
     }
 
     /** Accumulates fields; not thread-safe. */
@@ -85,6 +135,12 @@ public final class HttpHeaders {
         public Builder add(String name, String value) {
             HttpSyntax.requireToken(name, "header name");
             HttpSyntax.requireFieldValue(value, name);
+            byName.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+            return this;
+        }
+
+        /** Adds a pair a transport's decoder has already checked. */
+        Builder addChecked(String name, String value) {
             byName.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
             return this;
         }

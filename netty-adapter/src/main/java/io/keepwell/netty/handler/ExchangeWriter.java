@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
@@ -37,6 +40,13 @@ import java.nio.channels.ClosedChannelException;
 public final class ExchangeWriter extends ChannelDuplexHandler {
 
     private static final String USER_AGENT = "Keepwell/0.1";
+
+    /**
+     * Request headers are built without Netty validating them again: every caller-supplied name
+     * and value was checked when the request was built ({@code HttpRequest.Builder}), and the rest
+     * (Host from a parsed URI, our own constants) cannot hold a forbidden character.
+     */
+    private static final HttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
     private Exchange<?> writing;      // event loop only: the exchange whose bytes are being flushed
     private long pendingBeforeWrite;  // event loop only
@@ -184,7 +194,8 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
         ByteBuf content = body.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.content());
         DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(request.method()), target(request.uri()), content);
+                HttpMethod.valueOf(request.method()), target(request.uri()), content,
+                REQUEST_HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
         fillHeaders(request, out.headers(), content.readableBytes());
         return out;
     }
@@ -192,7 +203,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     /** The head of a request whose body follows in parts; {@code length} -1 sends it chunked. */
     DefaultHttpRequest encodeHead(HttpRequest request, long length) {
         DefaultHttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(request.method()), target(request.uri()));
+                HttpMethod.valueOf(request.method()), target(request.uri()), REQUEST_HEADERS);
         fillHeaders(request, out.headers(), length);
         return out;
     }

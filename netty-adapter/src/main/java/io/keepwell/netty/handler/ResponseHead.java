@@ -8,10 +8,16 @@ record ResponseHead(int statusCode, HttpHeaders headers, String version, long ag
         implements HttpResponse.ResponseInfo {
 
     static ResponseHead of(io.netty.handler.codec.http.HttpResponse response, long aggregationLimit) {
-        HttpHeaders.Builder headers = new HttpHeaders.Builder();
-        for (var entry : response.headers()) {
-            headers.add(entry.getKey(), entry.getValue());
+        io.netty.handler.codec.http.HttpHeaders source = response.headers();
+        String[] pairs = new String[source.size() * 2];
+        int count = 0;
+        for (var it = source.iteratorCharSequence(); it.hasNext(); count++) {
+            var entry = it.next();
+            pairs[2 * count] = entry.getKey().toString();
+            pairs[2 * count + 1] = entry.getValue().toString();
         }
-        return new ResponseHead(response.status().code(), headers.build(), response.protocolVersion().text(), aggregationLimit);
+        // The decoder validated every name and value (HttpDecoderConfig validates by default).
+        return new ResponseHead(response.status().code(), HttpHeaders.ofDecodedPairs(pairs, count),
+                response.protocolVersion().text(), aggregationLimit);
     }
 }

@@ -75,6 +75,11 @@ final class BodyStream implements Flow.Subscription {
         if (terminated) {
             return;
         }
+        if (demand > 0 && queue.isEmpty() && !draining && failure == null) {
+            demand--; // the common case: handed straight over, never queued
+            deliver(chunk);
+            return;
+        }
         queue.add(chunk);
         queuedBytes += chunk.remaining();
         gauge.add(chunk.remaining());

@@ -76,12 +76,6 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         HttpRequest.BodyPublisher body = request.bodyPublisher();
         writing = exchange;
         pendingBeforeWrite = outbound.totalPendingWriteBytes();
-        promise.addListener(f -> {
-            if (f.isSuccess()) {
-                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued);
-                exchange.requestWritten = true;
-            }
-        });
         boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
         if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
             ctx.write(encodeFull(request, inMemory), promise);

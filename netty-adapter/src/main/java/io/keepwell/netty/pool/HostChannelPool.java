@@ -44,8 +44,15 @@ public final class HostChannelPool implements ChannelPool {
         return promise;
     }
 
+    private static final Future<Void> RELEASED = ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+
+    /** On the channel's event loop (the reader's end-of-response path) the release is done before this returns. */
     @Override
     public Future<Void> release(Channel channel) {
+        if (channel.eventLoop().inEventLoop()) {
+            release0(channel, null);
+            return RELEASED;
+        }
         return release(channel, ImmediateEventExecutor.INSTANCE.newPromise());
     }
 
@@ -80,7 +87,9 @@ public final class HostChannelPool implements ChannelPool {
         } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
             pools.armIdleTimer(channel, cx);
         }
-        promise.trySuccess(null);
+        if (promise != null) {
+            promise.trySuccess(null);
+        }
     }
 
     /** Holds nothing of its own; the client's {@code closeAsync()} closes the shared pool. */

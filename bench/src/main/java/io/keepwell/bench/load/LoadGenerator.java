@@ -175,7 +175,7 @@ public final class LoadGenerator {
     static final class Run {
         final NettyHttpClient client;
         final HttpRequest request;
-        final HttpResponse.BodyHandler<Void> handler = HttpResponse.BodyHandlers.discarding();
+        final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
         final long measureStart;
         final long measureEnd;
         final LongAdder completed = new LongAdder();  // every response or failure, for the progress line
@@ -216,7 +216,7 @@ public final class LoadGenerator {
      * One request in flight at a time. Its fields are touched by one thread at a time, handed
      * from the thread that sends to the one that completes through the client's own futures.
      */
-    static final class Lane implements BiConsumer<HttpResponse<Void>, Throwable> {
+    static final class Lane implements BiConsumer<HttpResponse<Long>, Throwable> {
         private final Run run;
         private long startNanos;
 
@@ -233,7 +233,7 @@ public final class LoadGenerator {
                     return;
                 }
                 startNanos = now;
-                CompletableFuture<HttpResponse<Void>> f;
+                CompletableFuture<HttpResponse<Long>> f;
                 try {
                     f = run.client.sendAsync(run.request, run.handler);
                 } catch (RuntimeException e) {
@@ -244,7 +244,7 @@ public final class LoadGenerator {
                     f.whenComplete(this);
                     return;
                 }
-                HttpResponse<Void> response = null;
+                HttpResponse<Long> response = null;
                 Throwable error = null;
                 try {
                     response = f.join();
@@ -256,12 +256,12 @@ public final class LoadGenerator {
         }
 
         @Override
-        public void accept(HttpResponse<Void> response, Throwable error) {
+        public void accept(HttpResponse<Long> response, Throwable error) {
             record(response, error);
             send();
         }
 
-        private void record(HttpResponse<Void> response, Throwable error) {
+        private void record(HttpResponse<Long> response, Throwable error) {
             long end = System.nanoTime();
             run.completed.increment();
             if (error != null) {

@@ -1,7 +1,7 @@
 package io.keepwell.pool;
 
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A request's claim on a connection to one host. The pool answers it exactly once, through one of
@@ -17,8 +17,11 @@ public abstract class Waiter<T> {
     private static final int CLAIMED = 1;
     private static final int CANCELLED = 2;
 
+    @SuppressWarnings("rawtypes")
+    private static final AtomicIntegerFieldUpdater<Waiter> STATE = AtomicIntegerFieldUpdater.newUpdater(Waiter.class, "state");
+
     private final PoolKey key;
-    private final AtomicInteger state = new AtomicInteger(WAITING);
+    private volatile int state = WAITING; // through STATE: one waiter per request, so no AtomicInteger of its own
 
     protected Waiter(PoolKey key) {
         this.key = key;
@@ -30,15 +33,15 @@ public abstract class Waiter<T> {
 
     /** Whether the pool has not answered and nobody cancelled. */
     public final boolean isWaiting() {
-        return state.get() == WAITING;
+        return state == WAITING;
     }
 
     final boolean tryClaim() {
-        return state.compareAndSet(WAITING, CLAIMED);
+        return STATE.compareAndSet(this, WAITING, CLAIMED);
     }
 
     final boolean tryCancel() {
-        return state.compareAndSet(WAITING, CANCELLED);
+        return STATE.compareAndSet(this, WAITING, CANCELLED);
     }
 
     /** The connection is leased to this waiter: an idle one, or one handed over on release. */

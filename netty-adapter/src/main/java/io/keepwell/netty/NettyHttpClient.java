@@ -1,5 +1,6 @@
 package io.keepwell.netty;
 
+import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpClient;
 import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
@@ -39,6 +40,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -179,7 +181,12 @@ public final class NettyHttpClient implements HttpClient {
             // read that ended its previous response may hold bytes that followed that response. They must
             // reach the reader while it is idle (which closes the channel as unsolicited) before this
             // request is written, or they are taken for its response (found by the chaos soak).
-            channel.eventLoop().execute(() -> start(exchange, channel, host));
+            try {
+                channel.eventLoop().execute(() -> start(exchange, channel, host));
+            } catch (RejectedExecutionException stopped) {
+                // The client closed between the lease and now; its close takes the channel.
+                exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
+            }
         });
         if (exchange.retries() == 0) {
             exchange.result().whenComplete((response, error) -> {
@@ -209,12 +216,18 @@ public final class NettyHttpClient implements HttpClient {
      * whichever way.
      */
     private void limitTotalTime(Exchange<?> exchange, Duration limit) {
-        ScheduledFuture<?> timer = loops.group().next().schedule(() -> {
-            HttpTimeoutException timeout = new HttpTimeoutException(HttpTimeoutException.Phase.REQUEST, limit, exchange.toString());
-            if (exchange.result().completeExceptionally(timeout)) {
-                abandon(exchange, CloseReason.TIMEOUT, timeout);
-            }
-        }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> timer;
+        try {
+            timer = loops.group().next().schedule(() -> {
+                HttpTimeoutException timeout = new HttpTimeoutException(HttpTimeoutException.Phase.REQUEST, limit, exchange.toString());
+                if (exchange.result().completeExceptionally(timeout)) {
+                    abandon(exchange, CloseReason.TIMEOUT, timeout);
+                }
+            }, limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopped) {
+            exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
+            return;
+        }
         exchange.result().whenComplete((response, error) -> timer.cancel(false));
     }
 

@@ -36,7 +36,7 @@ final class BodyStream implements Flow.Subscription {
     private final Owner owner;
     private final BodyBufferGauge gauge;
     private long queuedBytes;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(4);
+    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(1); // usually empty: chunks go straight to a subscriber with demand
     private long demand;
     private boolean ended;      // the last byte arrived
     private Throwable failure;  // the body failed; delivered once the subscriber is told

@@ -264,6 +264,24 @@ public final class NettyHttpClient implements HttpClient {
         return bodyBuffer;
     }
 
+    /**
+     * Response-header and read timers scheduled on open channels; for tests: with no exchange in
+     * flight it must be 0 (idle channels keep only their idle-expiry timer).
+     */
+    public int scheduledExchangeTimersForTesting() throws InterruptedException, java.util.concurrent.ExecutionException {
+        int scheduled = 0;
+        for (Channel channel : pools.openChannelsForTesting()) {
+            if (channel.pipeline().get(PipelineInitializer.READER) == null) {
+                continue;
+            }
+            io.netty.util.concurrent.Future<Boolean> armed = channel.eventLoop().submit(() -> PipelineInitializer.reader(channel).timerScheduled());
+            if (armed.get()) {
+                scheduled++;
+            }
+        }
+        return scheduled;
+    }
+
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
     public java.util.List<Channel> idleChannelsForTesting() {
         return pools.openChannelsForTesting().stream()

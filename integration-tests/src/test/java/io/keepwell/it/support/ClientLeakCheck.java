@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the clients a test uses and, after the test, fails it if any client left a channel open
- * beyond its idle pool or a request waiting; then closes the clients and checks that nothing at
- * all stays open.
+ * beyond its idle pool, a request waiting, or an exchange timer scheduled; then closes the clients
+ * and checks that nothing at all stays open. Leaked buffers are LeakReportGuard's to find.
  */
 public final class ClientLeakCheck implements AfterEachCallback {
 
@@ -36,6 +36,10 @@ public final class ClientLeakCheck implements AfterEachCallback {
             for (NettyHttpClient client : clients) {
                 Witnesses.awaitCondition(SETTLE, () -> settled(client), () -> "client not settled: " + client.poolStats()
                         + ", channels open " + client.openChannels());
+                int timers = client.scheduledExchangeTimersForTesting();
+                if (timers != 0) {
+                    throw new AssertionError(timers + " exchange timer(s) still scheduled with no exchange in flight");
+                }
             }
         } finally {
             for (NettyHttpClient client : clients) {

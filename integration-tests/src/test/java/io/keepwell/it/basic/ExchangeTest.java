@@ -6,11 +6,11 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.RefuseReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,16 +35,13 @@ class ExchangeTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static <T> HttpResponse<T> await(CompletableFuture<HttpResponse<T>> f) throws Exception {
         return f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -61,7 +58,7 @@ class ExchangeTest {
 
     @Test
     void sequentialRequestsReuseOneConnection() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("hello " + r.target()));
+        server = servers.start(r -> Actions.ok("hello " + r.target()));
         NettyHttpClient client = clients.newClient();
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> response = get(client, "/r" + i);
@@ -77,7 +74,7 @@ class ExchangeTest {
 
     @Test
     void chunkedResponseIsDecodedAndTheConnectionKept() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"));
         NettyHttpClient client = clients.newClient();
         assertEquals("hello, world", get(client, "/a").body());
@@ -87,7 +84,7 @@ class ExchangeTest {
 
     @Test
     void bodyReadUntilCloseIsCompleteAndTheConnectionNotReused() throws Exception {
-        server = ScriptedServer.start(r -> Actions.rawThenClose("HTTP/1.1 200 OK\r\n\r\nuntil the end"));
+        server = servers.start(r -> Actions.rawThenClose("HTTP/1.1 200 OK\r\n\r\nuntil the end"));
         NettyHttpClient client = clients.newClient();
         assertEquals("until the end", get(client, "/a").body());
         assertEquals("until the end", get(client, "/b").body());
@@ -97,7 +94,7 @@ class ExchangeTest {
 
     @Test
     void postSendsItsBodyWithContentLength() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok(new String(r.body(), StandardCharsets.UTF_8).toUpperCase()));
+        server = servers.start(r -> Actions.ok(new String(r.body(), StandardCharsets.UTF_8).toUpperCase()));
         NettyHttpClient client = clients.newClient();
         HttpResponse<String> response = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/echo"))
                 .POST(HttpRequest.BodyPublishers.ofString("ping")).header("X-Trace", "t1").build(), HttpResponse.BodyHandlers.ofString()));
@@ -110,7 +107,7 @@ class ExchangeTest {
 
     @Test
     void bytesComeBackExactly() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\u0000\u00ff\u0010\u007f"));
+        server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\u0000\u00ff\u0010\u007f"));
         NettyHttpClient client = clients.newClient();
         byte[] body = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/bin")).build(), HttpResponse.BodyHandlers.ofByteArray())).body();
         assertArrayEquals(new byte[]{0, (byte) 0xff, 0x10, 0x7f}, body);
@@ -118,7 +115,7 @@ class ExchangeTest {
 
     @Test
     void connectionCloseFromTheServerMakesTheConnectionNotReusable() throws Exception {
-        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Connection: close\r\n"));
+        server = servers.start(r -> Actions.respond(200, "x", "Connection: close\r\n"));
         NettyHttpClient client = clients.newClient();
         get(client, "/a");
         get(client, "/b");
@@ -127,7 +124,7 @@ class ExchangeTest {
 
     @Test
     void connectionCloseFromTheCallerMakesTheConnectionNotReusable() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("x"));
+        server = servers.start(r -> Actions.ok("x"));
         NettyHttpClient client = clients.newClient();
         for (int i = 0; i < 2; i++) {
             await(client.sendAsync(HttpRequest.newBuilder(server.uri("/c")).header("Connection", "close").build(),
@@ -139,7 +136,7 @@ class ExchangeTest {
 
     @Test
     void http10ResponseIsReusedOnlyWithKeepAlive() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/ka")
+        server = servers.start(r -> r.target().equals("/ka")
                 ? Actions.raw("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
                 : Actions.raw("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
         NettyHttpClient client = clients.newClient();
@@ -154,7 +151,7 @@ class ExchangeTest {
 
     @Test
     void headResponseHasNoBodyAndKeepsTheConnection() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"));
+        server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"));
         NettyHttpClient client = clients.newClient();
         for (int i = 0; i < 2; i++) {
             HttpResponse<String> head = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/h")).HEAD().build(),
@@ -167,7 +164,7 @@ class ExchangeTest {
 
     @Test
     void informationalResponsesAreSkipped() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
+        server = servers.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
         NettyHttpClient client = clients.newClient();
         HttpResponse<String> response = get(client, "/x");
@@ -177,7 +174,7 @@ class ExchangeTest {
 
     @Test
     void malformedResponseFailsTypedClosesTheConnectionAndTheNextRequestSucceeds() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/bad")
+        server = servers.start(r -> r.target().equals("/bad")
                 ? Actions.raw("HTTP/1.1 2xx Nonsense\r\nContent-Length: 0\r\n\r\n")
                 : Actions.ok("fine"));
         NettyHttpClient client = clients.newClient();
@@ -206,7 +203,7 @@ class ExchangeTest {
 
     @Test
     void sendAfterCloseFailsWithIllegalState() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("x"));
+        server = servers.start(r -> Actions.ok("x"));
         NettyHttpClient client = clients.newClient();
         client.close();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(),
@@ -224,7 +221,7 @@ class ExchangeTest {
 
     @Test
     void idleConnectionClosedByTheServerLeavesThePoolAtOnce() throws Exception {
-        server = ScriptedServer.start(r -> Actions.rawThenCloseAfter(
+        server = servers.start(r -> Actions.rawThenCloseAfter(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Duration.ofMillis(100)));
         NettyHttpClient client = clients.newClient();
         get(client, "/a");
@@ -235,7 +232,7 @@ class ExchangeTest {
 
     @Test
     void unsolicitedBytesOnAnIdleConnectionCloseIt() throws Exception {
-        server = ScriptedServer.start(r -> Actions.rawThenLater("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+        server = servers.start(r -> Actions.rawThenLater("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
                 Duration.ofMillis(100), "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n"));
         NettyHttpClient client = clients.newClient();
         get(client, "/a");

@@ -6,10 +6,10 @@ import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.CloseReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,16 +34,13 @@ class DecompressionTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static byte[] gzip(byte[] data) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -84,7 +81,7 @@ class DecompressionTest {
         String text = "hello compressed world ".repeat(100);
         byte[] gz = gzip(text.getBytes(StandardCharsets.UTF_8));
         byte[] df = deflate(text.getBytes(StandardCharsets.UTF_8));
-        server = ScriptedServer.start(r -> encoded(r.target().equals("/gzip") ? "gzip" : "deflate", r.target().equals("/gzip") ? gz : df));
+        server = servers.start(r -> encoded(r.target().equals("/gzip") ? "gzip" : "deflate", r.target().equals("/gzip") ? gz : df));
         NettyHttpClient client = decompressing();
         HttpResponse<String> g = get(client, "/gzip").get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(text, g.body());
@@ -97,7 +94,7 @@ class DecompressionTest {
     @Test
     void withoutDecompressionNothingIsAskedForAndBodiesArriveAsSent() throws Exception {
         byte[] gz = gzip("raw".getBytes(StandardCharsets.UTF_8));
-        server = ScriptedServer.start(r -> encoded("gzip", gz));
+        server = servers.start(r -> encoded("gzip", gz));
         NettyHttpClient client = clients.newClient();
         byte[] body = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -109,7 +106,7 @@ class DecompressionTest {
     void aGzipBombFailsTypedAndClosesTheConnection() throws Exception {
         byte[] bomb = gzip(new byte[64 * 1024 * 1024]);
         byte[] ok = gzip("ok".getBytes(StandardCharsets.UTF_8));
-        server = ScriptedServer.start(r -> r.target().equals("/bomb") ? encoded("gzip", bomb) : encoded("gzip", ok));
+        server = servers.start(r -> r.target().equals("/bomb") ? encoded("gzip", bomb) : encoded("gzip", ok));
         NettyHttpClient client = decompressing();
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(client, "/bomb").get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(1024 * 1024, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit());
@@ -123,7 +120,7 @@ class DecompressionTest {
         for (int i = 12; i < corrupt.length - 8; i++) {
             corrupt[i] ^= 0x5a;
         }
-        server = ScriptedServer.start(r -> encoded("gzip", corrupt));
+        server = servers.start(r -> encoded("gzip", corrupt));
         NettyHttpClient client = decompressing();
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(client, "/").get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(HttpProtocolException.class, e.getCause());

@@ -5,8 +5,8 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.netty.NettyHttpClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,16 +22,13 @@ class ExpectContinueTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private HttpRequest upload(String path) {
         return HttpRequest.newBuilder(server.uri(path)).expectContinue(true)
@@ -44,7 +41,7 @@ class ExpectContinueTest {
 
     @Test
     void theBodyFollowsTheServersContinue() throws Exception {
-        server = ScriptedServer.start(r -> echoLength()).onExpectContinue(r -> true);
+        server = servers.start(r -> echoLength()).onExpectContinue(r -> true);
         // A long timeout: if the body went only after it, the request would outlast the wait below.
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -56,7 +53,7 @@ class ExpectContinueTest {
 
     @Test
     void aRefusalOnTheHeadMeansTheBodyIsNeverSent() throws Exception {
-        server = ScriptedServer.start(r -> Actions.rawThenClose("HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope"))
+        server = servers.start(r -> Actions.rawThenClose("HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope"))
                 .onExpectContinue(r -> false);
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -67,7 +64,7 @@ class ExpectContinueTest {
 
     @Test
     void aServerThatIgnoresTheExpectationGetsTheBodyAfterTheTimeout() throws Exception {
-        server = ScriptedServer.start(r -> echoLength());
+        server = servers.start(r -> echoLength());
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMillis(200)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("got the body", r.body());

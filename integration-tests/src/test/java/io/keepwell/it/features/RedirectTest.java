@@ -7,9 +7,9 @@ import io.keepwell.http.TooManyRedirectsException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.netty.NettyHttpClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,20 +33,14 @@ class RedirectTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
     private ScriptedServer other;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-        if (other != null) {
-            other.close();
-        }
-    }
 
     private static ScriptedServer.Action redirect(int status, String location) {
         return Actions.respond(status, "moved", "Location: " + location + "\r\n");
@@ -67,7 +61,7 @@ class RedirectTest {
 
     @Test
     void redirectsAreNotFollowedByDefault() throws Exception {
-        server = ScriptedServer.start(r -> redirect(302, "/elsewhere"));
+        server = servers.start(r -> redirect(302, "/elsewhere"));
         NettyHttpClient client = clients.newClient();
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/start")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(302, r.statusCode());
@@ -76,7 +70,7 @@ class RedirectTest {
 
     @Test
     void seeOtherTurnsPostIntoGetWithoutBodyAndDrainsTheRedirectOnTheSameConnection() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/form") ? redirect(303, "done?x=1") : echo());
+        server = servers.start(r -> r.target().equals("/form") ? redirect(303, "done?x=1") : echo());
         NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/form"))
                 .POST(HttpRequest.BodyPublishers.ofString("a=b")).build(), HttpResponse.BodyHandlers.ofString()));
@@ -87,7 +81,7 @@ class RedirectTest {
 
     @Test
     void temporaryRedirectKeepsMethodAndReplayableBody() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/a") ? redirect(307, "/b") : echo());
+        server = servers.start(r -> r.target().equals("/a") ? redirect(307, "/b") : echo());
         NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/a"))
                 .POST(HttpRequest.BodyPublishers.ofString("payload")).build(), HttpResponse.BodyHandlers.ofString()));
@@ -96,7 +90,7 @@ class RedirectTest {
 
     @Test
     void temporaryRedirectOfAOneShotBodyIsNotFollowed() throws Exception {
-        server = ScriptedServer.start(r -> redirect(308, "/b"));
+        server = servers.start(r -> redirect(308, "/b"));
         NettyHttpClient client = client(HttpClient.Redirect.ALWAYS);
         SubmissionPublisher<ByteBuffer> oneShot = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a"))
@@ -110,8 +104,8 @@ class RedirectTest {
 
     @Test
     void credentialsStayWithTheirOrigin() throws Exception {
-        other = ScriptedServer.start(r -> echo());
-        server = ScriptedServer.start(r -> r.target().equals("/same") ? redirect(302, "/here")
+        other = servers.start(r -> echo());
+        server = servers.start(r -> r.target().equals("/same") ? redirect(302, "/here")
                 : r.target().equals("/away") ? redirect(302, other.uri("/there").toString()) : echo());
         NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpRequest.Builder withCredentials = HttpRequest.newBuilder(server.uri("/same")).header("Authorization", "Bearer t").header("Cookie", "s=1");
@@ -122,7 +116,7 @@ class RedirectTest {
 
     @Test
     void aRedirectLoopFailsTyped() throws Exception {
-        server = ScriptedServer.start(r -> redirect(302, "/loop"));
+        server = servers.start(r -> redirect(302, "/loop"));
         NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/loop")).build(), HttpResponse.BodyHandlers.ofString());
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -133,8 +127,8 @@ class RedirectTest {
     @Test
     void httpsToHttpIsNotFollowedUnderNormalButIsUnderAlways() throws Exception {
         TestCertificates certificates = TestCertificates.generate("ip:127.0.0.1");
-        other = ScriptedServer.start(r -> echo());
-        server = ScriptedServer.startTls(certificates.serverContext(), r -> redirect(302, other.uri("/plain").toString()));
+        other = servers.start(r -> echo());
+        server = servers.startTls(certificates.serverContext(), r -> redirect(302, other.uri("/plain").toString()));
         io.netty.handler.ssl.SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
         URI start = URI.create("https://127.0.0.1:" + server.port() + "/secure");
         NettyHttpClient normal = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.NORMAL));
@@ -146,7 +140,7 @@ class RedirectTest {
 
     @Test
     void aLargeRedirectBodyClosesItsConnectionInsteadOfBeingRead() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/big") ? Actions.raw("HTTP/1.1 301 Moved\r\nLocation: /small\r\nContent-Length: 10000000\r\n\r\n")
+        server = servers.start(r -> r.target().equals("/big") ? Actions.raw("HTTP/1.1 301 Moved\r\nLocation: /small\r\nContent-Length: 10000000\r\n\r\n")
                 : Actions.ok("small"));
         NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(), HttpResponse.BodyHandlers.ofString()));

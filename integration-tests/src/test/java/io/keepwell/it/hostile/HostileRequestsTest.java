@@ -5,8 +5,8 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.netty.NettyHttpClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,19 +33,18 @@ class HostileRequestsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
     @BeforeEach
     void startServer() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("ok"));
+        server = servers.start(r -> Actions.ok("ok"));
     }
 
-    @AfterEach
-    void stopServer() throws Exception {
-        server.close();
-    }
 
     private HttpRequest.Builder builder() {
         return HttpRequest.newBuilder(server.uri("/x"));

@@ -7,11 +7,11 @@ import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolStats;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,16 +40,13 @@ class HostileResponsesTest {
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfine";
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** What the client must make of one hostile response. */
     private record Expect(Class<? extends Exception> type, PrematureCloseException.Phase phase, CloseReason reason) {
@@ -128,7 +125,7 @@ class HostileResponsesTest {
     @MethodSource("hostileResponses")
     void hostileResponseFailsTypedClosesTheConnectionAndTheNextRequestSucceeds(String name, ScriptedServer.Action action,
                                                                                 Expect expect) throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/hostile") ? action : Actions.raw(OK));
+        server = servers.start(r -> r.target().equals("/hostile") ? action : Actions.raw(OK));
         NettyHttpClient client = clients.newClient();
 
         CompletableFuture<HttpResponse<String>> hostile = client.sendAsync(
@@ -151,7 +148,7 @@ class HostileResponsesTest {
     @Test
     void headerLimitIsSixteenKibByDefaultAndConfigurable() throws Exception {
         String underLimit = ("X-Filler: " + "f".repeat(1000) + "\r\n").repeat(15);
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 200 OK\r\n" + underLimit + "Content-Length: 4\r\n\r\nfine"));
+        server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\n" + underLimit + "Content-Length: 4\r\n\r\nfine"));
         NettyHttpClient defaults = clients.newClient();
         assertEquals("fine", get(defaults, "/a").body());
         closeIdle(defaults);
@@ -165,7 +162,7 @@ class HostileResponsesTest {
 
     @Test
     void initialLineLimitIsConfigurable() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 200 " + "x".repeat(200) + "\r\nContent-Length: 4\r\n\r\nfine"));
+        server = servers.start(r -> Actions.raw("HTTP/1.1 200 " + "x".repeat(200) + "\r\nContent-Length: 4\r\n\r\nfine"));
         NettyHttpClient defaults = clients.newClient();
         assertEquals("fine", get(defaults, "/a").body());
         closeIdle(defaults);
@@ -180,7 +177,7 @@ class HostileResponsesTest {
     /** 1xx interim responses, with or without headers that would frame a body, are skipped; the connection stays reusable. */
     @Test
     void informationalResponsesAreSkippedAndTheConnectionIsReused() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\n"
+        server = servers.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\n"
                 + "HTTP/1.1 102 Processing\r\n\r\n"
                 + "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\nContent-Length: 5\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
@@ -193,7 +190,7 @@ class HostileResponsesTest {
 
     @Test
     void informationalResponsesBeforeAHeadResponseKeepItBodyless() throws Exception {
-        server = ScriptedServer.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
+        server = servers.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
         NettyHttpClient client = clients.newClient();
         HttpResponse<String> head = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).HEAD().build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -212,7 +209,7 @@ class HostileResponsesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("responsesWithStrayBytes")
     void bytesAfterTheResponseMakeTheConnectionUnusable(String name, String raw, int status) throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/hostile") ? Actions.raw(raw) : Actions.raw(OK));
+        server = servers.start(r -> r.target().equals("/hostile") ? Actions.raw(raw) : Actions.raw(OK));
         NettyHttpClient client = clients.newClient();
         HttpResponse<String> first = get(client, "/hostile");
         assertEquals(status, first.statusCode());

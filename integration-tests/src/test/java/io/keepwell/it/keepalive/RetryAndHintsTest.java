@@ -6,6 +6,7 @@ import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.CloseReason;
@@ -13,7 +14,6 @@ import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
 import io.keepwell.pool.RefuseReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,16 +34,13 @@ class RetryAndHintsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     /** The second request on each connection is read, then the server closes without answering. */
     private static ScriptedServer.Script closesAfterReadingTheSecondRequest() {
@@ -56,7 +53,7 @@ class RetryAndHintsTest {
 
     @Test
     void getIsRetriedOnAFreshConnectionWhenTheReusedOneDiesBeforeTheResponse() throws Exception {
-        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        server = servers.start(closesAfterReadingTheSecondRequest());
         AtomicInteger retriesHeard = new AtomicInteger();
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
                 .poolListener(new PoolListener() {
@@ -75,7 +72,7 @@ class RetryAndHintsTest {
 
     @Test
     void postWhoseBytesWereWrittenIsNeverSentTwice() throws Exception {
-        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        server = servers.start(closesAfterReadingTheSecondRequest());
         NettyHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
         CompletableFuture<HttpResponse<String>> post = client.sendAsync(HttpRequest.newBuilder(server.uri("/pay"))
@@ -91,7 +88,7 @@ class RetryAndHintsTest {
 
     @Test
     void postWithAnIdempotencyKeyIsRetried() throws Exception {
-        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        server = servers.start(closesAfterReadingTheSecondRequest());
         NettyHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> r = send(client, HttpRequest.newBuilder(server.uri("/pay")).header("Idempotency-Key", "k1")
@@ -102,7 +99,7 @@ class RetryAndHintsTest {
 
     @Test
     void retryCanBeTurnedOff() throws Exception {
-        server = ScriptedServer.start(closesAfterReadingTheSecondRequest());
+        server = servers.start(closesAfterReadingTheSecondRequest());
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxRetries(0));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
@@ -113,7 +110,7 @@ class RetryAndHintsTest {
 
     @Test
     void aFreshConnectionThatFailsIsNotRetried() throws Exception {
-        server = ScriptedServer.start(r -> Actions.close());
+        server = servers.start(r -> Actions.close());
         NettyHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -123,7 +120,7 @@ class RetryAndHintsTest {
 
     @Test
     void keepAliveMaxZeroMeansTheConnectionIsNotReused() throws Exception {
-        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=5, max=0\r\n"));
+        server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=5, max=0\r\n"));
         NettyHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
@@ -133,7 +130,7 @@ class RetryAndHintsTest {
 
     @Test
     void keepAliveTimeoutShortensTheIdleDeadline() throws Exception {
-        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=1\r\n"));
+        server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=1\r\n"));
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
                 .pool(PoolConfig.builder().idleTimeout(Duration.ofMinutes(5)).build()));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
@@ -144,7 +141,7 @@ class RetryAndHintsTest {
 
     @Test
     void nonsenseKeepAliveValuesAreIgnored() throws Exception {
-        server = ScriptedServer.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=-3, max=lots\r\n"));
+        server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=-3, max=lots\r\n"));
         NettyHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
@@ -153,7 +150,7 @@ class RetryAndHintsTest {
 
     @Test
     void idleTimerClosesAConnectionAtTheClientsIdleTimeout() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("x"));
+        server = servers.start(r -> Actions.ok("x"));
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
                 .pool(PoolConfig.builder().idleTimeout(Duration.ofMillis(300)).build()));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());

@@ -5,12 +5,12 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.AcquireTimeoutException;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolExhaustedException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,16 +34,13 @@ class WaitersTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private NettyHttpClient oneConnectionClient(PoolConfig.Builder pool) {
         return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).pool(pool.maxConnectionsPerHost(1).build()));
@@ -53,7 +50,7 @@ class WaitersTest {
     void tenConcurrentRequestsThroughOneConnectionAllSucceed() throws Exception {
         AtomicInteger concurrent = new AtomicInteger();
         AtomicInteger maxConcurrent = new AtomicInteger();
-        server = ScriptedServer.start(r -> (request, socket, out) -> {
+        server = servers.start(r -> (request, socket, out) -> {
             maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
             concurrent.decrementAndGet();
             return Actions.ok("n" + r.target()).perform(request, socket, out);
@@ -74,7 +71,7 @@ class WaitersTest {
     @Test
     void waiterTimesOutWithATypedException() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server = ScriptedServer.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
+        server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
         NettyHttpClient client = oneConnectionClient(PoolConfig.builder().acquireTimeout(Duration.ofMillis(200)));
         CompletableFuture<HttpResponse<String>> holder = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "first request not arrived");
@@ -90,7 +87,7 @@ class WaitersTest {
     @Test
     void cancelledWaiterIsSkippedAndTheConnectionGoesToTheNext() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server = ScriptedServer.start(r -> r.target().equals("/hold")
+        server = servers.start(r -> r.target().equals("/hold")
                 ? Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("held")) : Actions.ok("next"));
         NettyHttpClient client = oneConnectionClient(PoolConfig.builder());
         CompletableFuture<HttpResponse<String>> holder = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
@@ -110,7 +107,7 @@ class WaitersTest {
     @Test
     void overflowOfThePendingQueueFailsTyped() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        server = ScriptedServer.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("x")));
+        server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("x")));
         NettyHttpClient client = oneConnectionClient(PoolConfig.builder().maxPendingAcquires(1));
         CompletableFuture<HttpResponse<String>> a = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "first request not arrived");

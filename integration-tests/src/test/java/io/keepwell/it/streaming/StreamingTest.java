@@ -7,11 +7,11 @@ import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.RefuseReason;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,16 +46,13 @@ class StreamingTest {
     private static final long GIB = 1L << 30;
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private static long expectedCrc(long size) {
         CRC32 crc = new CRC32();
@@ -112,7 +109,7 @@ class StreamingTest {
 
     @Test
     void aGibibyteReadBySlowSubscriberKeepsClientMemoryBounded() throws Exception {
-        server = ScriptedServer.start(r -> Actions.largeBody(GIB, false));
+        server = servers.start(r -> Actions.largeBody(GIB, false));
         NettyHttpClient client = clients.newClient();
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = client.sendAsync(
                 HttpRequest.newBuilder(server.uri("/big")).build(), HttpResponse.BodyHandlers.ofPublisher())
@@ -134,7 +131,7 @@ class StreamingTest {
     @Test
     void inputStreamAndFileHandlersReadTheWholeBody(@TempDir Path dir) throws Exception {
         long size = 8L * 1024 * 1024 + 17;
-        server = ScriptedServer.start(r -> Actions.largeBody(size, r.target().equals("/chunked")));
+        server = servers.start(r -> Actions.largeBody(size, r.target().equals("/chunked")));
         NettyHttpClient client = clients.newClient();
         InputStream in = client.sendAsync(HttpRequest.newBuilder(server.uri("/chunked")).build(), HttpResponse.BodyHandlers.ofInputStream())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -160,7 +157,7 @@ class StreamingTest {
 
     @Test
     void uploadsOfAFileAndOfAPublisherOfUnknownLengthArriveWhole(@TempDir Path dir) throws Exception {
-        server = ScriptedServer.start(r -> {
+        server = servers.start(r -> {
             CRC32 crc = new CRC32();
             crc.update(r.body());
             return Actions.ok(r.body().length + ":" + crc.getValue());
@@ -204,7 +201,7 @@ class StreamingTest {
 
     @Test
     void cancellingTheSubscriptionMidBodyClosesTheConnection() throws Exception {
-        server = ScriptedServer.start(r -> Actions.largeBody(256L * 1024 * 1024, false));
+        server = servers.start(r -> Actions.largeBody(256L * 1024 * 1024, false));
         NettyHttpClient client = clients.newClient();
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -243,7 +240,7 @@ class StreamingTest {
     @Test
     void cancellingTheFutureWhileAwaitingHeadersClosesTheConnection() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        server = ScriptedServer.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
+        server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
         NettyHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "request not arrived");
@@ -255,7 +252,7 @@ class StreamingTest {
 
     @Test
     void cancellingTheFutureWhileTheBodyIsWrittenClosesTheConnection() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("never"));
+        server = servers.start(r -> Actions.ok("never"));
         NettyHttpClient client = clients.newClient();
         SubmissionPublisher<ByteBuffer> endless = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/upload"))
@@ -272,7 +269,7 @@ class StreamingTest {
 
     @Test
     void aCancelAfterTheExchangeFinishedChangesNothing() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("done"));
+        server = servers.start(r -> Actions.ok("done"));
         NettyHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("done", f.get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
@@ -284,7 +281,7 @@ class StreamingTest {
 
     @Test
     void anAbandonedBodyIsDetectedAndItsConnectionClosed() throws Exception {
-        server = ScriptedServer.start(r -> Actions.largeBody(1024 * 1024, false));
+        server = servers.start(r -> Actions.largeBody(1024 * 1024, false));
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
                 .abandonedBodyTimeout(Duration.ofMillis(300)).trackBodyCallSites(true));
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> ignored = client.sendAsync(HttpRequest.newBuilder(server.uri("/forgotten")).build(),
@@ -321,7 +318,7 @@ class StreamingTest {
 
     @Test
     void discardingDrainsASmallBodyAndClosesInsteadOfReadingALargeOne() throws Exception {
-        server = ScriptedServer.start(r -> r.target().equals("/small") ? Actions.ok("tiny") : Actions.largeBody(8L * 1024 * 1024, r.target().equals("/chunked")));
+        server = servers.start(r -> r.target().equals("/small") ? Actions.ok("tiny") : Actions.largeBody(8L * 1024 * 1024, r.target().equals("/chunked")));
         NettyHttpClient client = clients.newClient();
         for (String path : List.of("/small", "/small", "/large", "/chunked")) {
             HttpResponse<Void> r = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.discarding())
@@ -334,7 +331,7 @@ class StreamingTest {
 
     @Test
     void aBodyOverTheAggregationLimitFailsTypedAndClosesTheConnection() throws Exception {
-        server = ScriptedServer.start(r -> Actions.largeBody(10_000, r.target().equals("/chunked")));
+        server = servers.start(r -> Actions.largeBody(10_000, r.target().equals("/chunked")));
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).aggregationLimit(4096));
         for (String path : List.of("/fixed", "/chunked")) {
             CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
@@ -351,7 +348,7 @@ class StreamingTest {
     @Test
     void reactorConsumesTheBodyWithLimitRateAndCanCancelMidStream() throws Exception {
         long size = 4L * 1024 * 1024;
-        server = ScriptedServer.start(r -> Actions.largeBody(size, false));
+        server = servers.start(r -> Actions.largeBody(size, false));
         NettyHttpClient client = clients.newClient();
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -370,7 +367,7 @@ class StreamingTest {
     @Test
     void aReplayableStreamedBodyIsRetriedAndAOneShotBodyIsNot(@TempDir Path dir) throws Exception {
         // The second request on each connection is read, then the connection dies unanswered.
-        server = ScriptedServer.start(r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("got " + r.body().length));
+        server = servers.start(r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("got " + r.body().length));
         NettyHttpClient client = clients.newClient();
         Path file = Files.write(dir.resolve("f.bin"), new byte[50_000]);
         client.sendAsync(HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.netty.handler.PipelineInitializer;
@@ -41,17 +42,18 @@ class TimeoutTest {
     private static final Duration SHORT = Duration.ofMillis(300);
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private final CountDownLatch releaseServer = new CountDownLatch(1);
     private ScriptedServer server;
 
+    /** Runs before the extensions: held server threads let go, then the servers close. */
     @AfterEach
-    void stopServer() throws Exception {
+    void releaseHeldRequests() {
         releaseServer.countDown();
-        if (server != null) {
-            server.close();
-        }
     }
 
     private static HttpTimeoutException timeoutOf(CompletableFuture<?> f) {
@@ -74,7 +76,7 @@ class TimeoutTest {
 
     @Test
     void responseHeaderTimeoutFailsTypedAndClosesTheConnection() throws Exception {
-        server = ScriptedServer.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
+        server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
         NettyHttpClient client = client(NettyHttpClient.builder().responseHeaderTimeout(SHORT));
         HttpTimeoutException e = timeoutOf(get(client, "/slow"));
         assertEquals(HttpTimeoutException.Phase.RESPONSE_HEADERS, e.phase());
@@ -85,7 +87,7 @@ class TimeoutTest {
 
     @Test
     void slowLorisHeadersEndByTheResponseHeaderTimeout() throws Exception {
-        server = ScriptedServer.start(slowOr((request, socket, out) -> {
+        server = servers.start(slowOr((request, socket, out) -> {
             out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.ISO_8859_1));
             for (int i = 0; i < 200 && releaseServer.getCount() > 0; i++) {
                 out.write(("X-Drip-" + i + ": y\r\n").getBytes(StandardCharsets.ISO_8859_1));
@@ -100,7 +102,7 @@ class TimeoutTest {
 
     @Test
     void readTimeoutFailsTypedWhenTheBodyStalls() throws Exception {
-        server = ScriptedServer.start(slowOr((request, socket, out) -> {
+        server = servers.start(slowOr((request, socket, out) -> {
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst part".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             releaseServer.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -117,7 +119,7 @@ class TimeoutTest {
 
     @Test
     void aBodyThatKeepsFlowingIsNotCutByTheReadTimeout() throws Exception {
-        server = ScriptedServer.start(r -> (request, socket, out) -> {
+        server = servers.start(r -> (request, socket, out) -> {
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             for (int i = 0; i < 10; i++) {
                 out.write('x');
@@ -132,7 +134,7 @@ class TimeoutTest {
 
     @Test
     void requestTimeoutCoversTheWaitForAConnection() throws Exception {
-        server = ScriptedServer.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
+        server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
         NettyHttpClient client = client(NettyHttpClient.builder().pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
         CompletableFuture<HttpResponse<String>> holder = get(client, "/slow");
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "holder not arrived");
@@ -148,7 +150,7 @@ class TimeoutTest {
 
     @Test
     void requestTimeoutEndsARunningExchange() throws Exception {
-        server = ScriptedServer.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
+        server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
         NettyHttpClient client = client(NettyHttpClient.builder());
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/slow")).timeout(SHORT).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -193,7 +195,7 @@ class TimeoutTest {
 
     @Test
     void noTimerOutlivesItsExchange() throws Exception {
-        server = ScriptedServer.start(r -> Actions.ok("x"));
+        server = servers.start(r -> Actions.ok("x"));
         NettyHttpClient client = client(NettyHttpClient.builder());
         for (int i = 0; i < 3; i++) {
             assertEquals("x", get(client, "/t").get(WAIT.toSeconds(), TimeUnit.SECONDS).body());

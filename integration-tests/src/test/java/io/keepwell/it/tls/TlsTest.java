@@ -6,10 +6,10 @@ import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.netty.NettyHttpClient;
 import io.netty.handler.ssl.SslContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,6 +39,9 @@ class TlsTest {
     private static TestCertificates otherHost;
 
     @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
     private ScriptedServer server;
@@ -49,12 +52,6 @@ class TlsTest {
         otherHost = TestCertificates.generate("dns:other.example");
     }
 
-    @AfterEach
-    void stopServer() throws Exception {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     private NettyHttpClient trusting(TestCertificates certificates) throws Exception {
         SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
@@ -67,7 +64,7 @@ class TlsTest {
 
     @Test
     void httpsWorksReusesConnectionsSendsSniAndOffersHttp11() throws Exception {
-        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok("secure " + r.target()));
+        server = servers.startTls(localhost.serverContext(), r -> Actions.ok("secure " + r.target()));
         NettyHttpClient client = trusting(localhost);
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/s" + i)).build(),
@@ -81,7 +78,7 @@ class TlsTest {
 
     @Test
     void aCertificateForAnotherHostIsRefused() throws Exception {
-        server = ScriptedServer.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
+        server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
         NettyHttpClient client = trusting(otherHost);
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -92,7 +89,7 @@ class TlsTest {
 
     @Test
     void anUntrustedCertificateIsRefusedByDefault() throws Exception {
-        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok("should not be read"));
+        server = servers.startTls(localhost.serverContext(), r -> Actions.ok("should not be read"));
         NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -113,7 +110,7 @@ class TlsTest {
 
     @Test
     void aFileUploadGoesThroughTls(@TempDir Path dir) throws Exception {
-        server = ScriptedServer.startTls(localhost.serverContext(), r -> Actions.ok(String.valueOf(r.body().length)));
+        server = servers.startTls(localhost.serverContext(), r -> Actions.ok(String.valueOf(r.body().length)));
         NettyHttpClient client = trusting(localhost);
         Path file = Files.write(dir.resolve("f.bin"), new byte[300_000]);
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/up"))

@@ -24,8 +24,8 @@ import org.testcontainers.junit.jupiter.Testcontainers;
 
 /**
  * A request waits on a server that is frozen ({@code docker pause}) in the middle of a slow reply.
- * The client has no response timeout, so the caller's {@code cancel} is the way out: it must free
- * the connection at once (the frozen server cannot help), and the client must work again once the
+ * Either its response-header timeout or the caller's {@code cancel} ends it: either must free the
+ * connection at once (the frozen server cannot help), and the client must work again once the
  * server does.
  */
 @RequiresDocker
@@ -39,6 +39,31 @@ class RealServerPausedServerTest {
 
     @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
+
+    @Test
+    void aRequestToAFrozenServerEndsByItsTimeoutAndTheNextOneSucceedsAfterUnpause() throws Exception {
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+                .responseHeaderTimeout(Duration.ofMillis(700)));
+        CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(
+                HttpRequest.newBuilder(nginx.uri(NginxContainer.delay(Duration.ofSeconds(2)))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().active() == 1, () -> "request leased: " + client.poolStats());
+        nginx.pause();
+        try {
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            io.keepwell.http.HttpTimeoutException timeout = org.junit.jupiter.api.Assertions.assertInstanceOf(
+                    io.keepwell.http.HttpTimeoutException.class, e.getCause());
+            assertEquals(io.keepwell.http.HttpTimeoutException.Phase.RESPONSE_HEADERS, timeout.phase());
+            Witnesses.awaitCondition(WAIT, () -> client.poolStats().open() == 0 && client.openChannels() == 0,
+                    () -> "connection closed after the timeout: " + client.poolStats());
+            assertEquals(1L, client.poolStats().closedBy(CloseReason.TIMEOUT), client.poolStats().toString());
+        } finally {
+            nginx.unpause();
+        }
+        assertEquals(200, client.sendAsync(HttpRequest.newBuilder(nginx.uri(NginxContainer.HELLO)).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS).statusCode());
+    }
 
     @Test
     void cancellingARequestToAFrozenServerFreesItsConnection() throws Exception {

@@ -132,6 +132,27 @@ public abstract class LoopbackServerContainer<SELF extends LoopbackServerContain
         docker().unpauseContainerCmd(getContainerId()).exec();
     }
 
+    /**
+     * Stops the server's container and starts it again ({@code docker restart}, no grace period):
+     * every connection dies, and the server comes back on the same port with the same config.
+     * Returns once the port accepts connections again.
+     */
+    public void restartInPlace(java.time.Duration deadline) {
+        docker().restartContainerCmd(getContainerId()).withTimeout(0).exec();
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            try (java.net.Socket probe = new java.net.Socket()) {
+                probe.connect(address(), 200);
+                return;
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() - end > 0) {
+                    throw new IllegalStateException("the server did not come back on " + address() + " within " + deadline);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** Whether the container is frozen, as Docker reports it. */
     public boolean isPaused() {
         return Boolean.TRUE.equals(getCurrentContainerInfo().getState().getPaused());

@@ -271,10 +271,11 @@ public final class NettyHttpClient implements HttpClient {
     public int scheduledExchangeTimersForTesting() throws InterruptedException, java.util.concurrent.ExecutionException {
         int scheduled = 0;
         for (Channel channel : pools.openChannelsForTesting()) {
-            if (channel.pipeline().get(PipelineInitializer.READER) == null) {
-                continue;
-            }
-            io.netty.util.concurrent.Future<Boolean> armed = channel.eventLoop().submit(() -> PipelineInitializer.reader(channel).timerScheduled());
+            // Looked up on the loop: a channel closing meanwhile loses its handlers there.
+            io.netty.util.concurrent.Future<Boolean> armed = channel.eventLoop().submit(() -> {
+                ExchangeReader reader = PipelineInitializer.reader(channel);
+                return reader != null && reader.timerScheduled();
+            });
             if (armed.get()) {
                 scheduled++;
             }

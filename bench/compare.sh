@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Compares Keepwell's load generator with wrk against the same nginx on loopback, then runs the
-# burst demo. Prints a markdown table with each keepwell req/s as a ratio of wrk's in the same run.
+# Compares Keepwell and peer HTTP clients, each driven by the same closed loop (`load --client`),
+# with wrk against the same nginx on loopback, then runs the burst demo. Prints a markdown table
+# with one row per client per point, each client's req/s as a ratio of wrk's at that point.
 #
 # Usage: bench/compare.sh            (from anywhere; builds the jar if it is missing)
 # Environment (defaults in brackets):
 #   DURATION [5s]  WARMUP [5s] (a JVM on two busy cores needs seconds of JIT; 2s understates it)  CONCURRENCY ["1 16 64 256"]  SIZES ["13 65536"]
 #   IO_THREADS [1]  client event loops; WRK_THREADS [1]  wrk threads (one each: nginx has one worker)
 #   JAVA_OPTS [""]  extra JVM options for the load command
+#   CLIENTS ["keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
 # including a load run with errors or a failed burst demo. nginx is stopped on every exit.
 set -euo pipefail
@@ -18,6 +20,7 @@ SIZES=${SIZES:-"13 65536"}
 IO_THREADS=${IO_THREADS:-1}
 WRK_THREADS=${WRK_THREADS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
+CLIENTS=${CLIENTS:-"keepwell jdk jetty apache ahc reactor"}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -130,32 +133,42 @@ json_field() { # json name -> value of the first "name":number
     sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" <<<"$1"
 }
 
-run_keepwell() { # url concurrency -> "req/s p99us cpu_us_per_req"
-    local url=$1 c=$2 out
+run_client() { # client url concurrency -> "req/s p99us cpu_us_per_req"
+    local client=$1 url=$2 c=$3 out
     # shellcheck disable=SC2086
-    out=$(java $JAVA_OPTS -jar "$JAR" load "$url" -c "$c" -d "$DURATION" --warmup "$WARMUP" \
-        --io-threads "$IO_THREADS" --json --quiet) || { log "keepwell load failed at $url c=$c:"; log "$out"; return 1; }
+    out=$(java $JAVA_OPTS -Dslf4j.internal.verbosity=ERROR -jar "$JAR" load "$url" --client "$client" -c "$c" \
+        -d "$DURATION" --warmup "$WARMUP" --io-threads "$IO_THREADS" --json --quiet) \
+        || { log "$client load failed at $url c=$c:"; log "$out"; return 1; }
     echo "$(json_field "$out" requestsPerSecond) $(json_field "$out" p99) $(json_field "$out" clientCpuMicrosPerRequest)"
 }
 
 install_tools
 build_jar
 start_nginx
-log "nginx on 127.0.0.1:$PORT (pid $NGINX_PID); each point: ${WARMUP} warmup + ${DURATION}; wrk -t$WRK_THREADS, keepwell --io-threads $IO_THREADS"
+for client in $CLIENTS; do
+    case $client in
+        keepwell|jdk|jetty|apache|ahc|reactor) ;;
+        *) log "unknown client '$client' in CLIENTS (keepwell jdk jetty apache ahc reactor)"; exit 2 ;;
+    esac
+done
+log "nginx on 127.0.0.1:$PORT (pid $NGINX_PID); each point: ${WARMUP} warmup + ${DURATION}; wrk -t$WRK_THREADS; clients ($CLIENTS) --io-threads $IO_THREADS, each in its own JVM"
 
-table="| body bytes | C | wrk req/s | keepwell req/s | keepwell / wrk | wrk p99 us | keepwell p99 us | keepwell CPU us/req |"
-table+=$'\n'"|---:|---:|---:|---:|---:|---:|---:|---:|"
+table="| body bytes | C | client | req/s | / wrk | p99 us | client CPU us/req |"
+table+=$'\n'"|---:|---:|:---|---:|---:|---:|---:|"
 for size in $SIZES; do
     url="http://127.0.0.1:$PORT/$size"
     for c in $CONCURRENCY; do
         log "  $size bytes, C=$c: wrk"
         result=$(run_wrk "$url" "$c")
         read -r wrk_rps wrk_p99 <<<"$result"
-        log "  $size bytes, C=$c: keepwell"
-        result=$(run_keepwell "$url" "$c")
-        read -r kw_rps kw_p99 kw_cpu <<<"$result"
-        ratio=$(awk -v a="$kw_rps" -v b="$wrk_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-        table+=$'\n'"$(printf '| %s | %s | %.0f | %.0f | %s | %s | %s | %s |' "$size" "$c" "$wrk_rps" "$kw_rps" "$ratio" "$wrk_p99" "$kw_p99" "$kw_cpu")"
+        table+=$'\n'"$(printf '| %s | %s | wrk | %.0f | 1.00 | %s | |' "$size" "$c" "$wrk_rps" "$wrk_p99")"
+        for client in $CLIENTS; do
+            log "  $size bytes, C=$c: $client"
+            result=$(run_client "$client" "$url" "$c")
+            read -r rps p99 cpu <<<"$result"
+            ratio=$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+            table+=$'\n'"$(printf '| %s | %s | %s | %.0f | %s | %s | %.1f |' "$size" "$c" "$client" "$rps" "$ratio" "$p99" "$cpu")"
+        done
     done
 done
 echo

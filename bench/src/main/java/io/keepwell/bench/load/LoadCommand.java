@@ -65,11 +65,23 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--transport", defaultValue = "AUTO", description = "AUTO, EPOLL or NIO (default: ${DEFAULT-VALUE}).")
     Transport transport;
 
+    @Option(names = "--client", defaultValue = "keepwell", converter = ClientKindConverter.class,
+            description = "keepwell, jdk, jetty, apache, ahc or reactor (default: ${DEFAULT-VALUE}). "
+                    + "--max-idle/--max-conns apply to keepwell; every peer's pool is sized to C.")
+    ClientKind client;
+
     @Option(names = "--json", description = "Print the result as one JSON line instead of the table.")
     boolean json;
 
     @Option(names = "--quiet", description = "No progress lines on stderr.")
     boolean quiet;
+
+    static final class ClientKindConverter implements picocli.CommandLine.ITypeConverter<ClientKind> {
+        @Override
+        public ClientKind convert(String value) {
+            return ClientKind.parse(value);
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -86,7 +98,7 @@ public final class LoadCommand implements Callable<Integer> {
                 maxConns,
                 ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
                 transport, serverThreads,
-                !quiet && warmup.plus(duration).compareTo(Duration.ofSeconds(2)) > 0);
+                !quiet && warmup.plus(duration).compareTo(Duration.ofSeconds(2)) > 0, client);
         LoadResult result = LoadGenerator.run(options, System.err);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? result.toJson() + System.lineSeparator() : result.toTable());

@@ -3,10 +3,8 @@ package io.keepwell.bench.load;
 import io.keepwell.bench.server.EmbeddedServer;
 import io.keepwell.bench.util.Loopback;
 import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.bench.util.TcpConnections;
 import io.keepwell.pool.PoolStats;
-import io.netty.util.concurrent.FastThreadLocal;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
@@ -14,26 +12,28 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BiConsumer;
 
 /**
  * A closed-loop load generator: {@code concurrency} lanes, each with exactly one request in flight,
  * each sending its next request from the completion of the previous one (on the I/O thread that
- * completed it). The hot path takes no lock and allocates nothing of its own: the request is built
- * once, the body handler is shared, each lane is its own completion callback, and latencies go to
- * a histogram owned by the completing thread.
+ * completed it). The same loop drives Keepwell or a peer client ({@link ClientKind}, one
+ * {@link LoadClient} each). The hot path allocates nothing of its own for Keepwell: the request is
+ * built once, the body handler is shared, each lane has its own completion callback, and latencies
+ * go to a histogram owned by the completing thread. Per request it takes one CAS (the lane's
+ * hand-off between sender and completer) and one uncontended lock (the histogram's, so that a
+ * client whose completion threads outlive its close still hands its records to the merge).
  *
  * <p>As with every closed loop, a slow response delays the next request, so the latencies show
  * service time, not what an open-loop arrival rate would see (coordinated omission).
@@ -71,21 +71,25 @@ public final class LoadGenerator {
 
     private static LoadResult run(LoadOptions options, URI target, EmbeddedServer server, PrintStream progress)
             throws InterruptedException {
-        NettyHttpClient client = NettyHttpClient.builder()
-                .pool(options.poolConfig())
-                .eventLoopThreads(options.ioThreads())
-                .transport(options.transport())
-                .build();
-        HttpRequest request = buildRequest(target, options.method(), options.bodySize());
+        LoadClient client;
+        try {
+            client = options.client().create(options, target, requestBody(options.method(), options.bodySize()));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the " + options.client().label() + " client", e);
+        }
         long t0 = System.nanoTime();
         long measureStart = t0 + options.warmup().toNanos();
         long measureEnd = measureStart + options.duration().toNanos();
-        Run run = new Run(client, request, measureStart, measureEnd, options.concurrency());
+        Run run = new Run(measureStart, measureEnd, options.concurrency());
         CpuClock cpu = new CpuClock(server);
+        int port = target.getPort() >= 0 ? target.getPort() : 80;
 
         Lane[] lanes = new Lane[options.concurrency()];
         for (int i = 0; i < lanes.length; i++) {
             lanes[i] = new Lane(run);
+            lanes[i].sender = client.sender(lanes[i]);
         }
         for (Lane lane : lanes) {
             lane.send();
@@ -96,11 +100,15 @@ public final class LoadGenerator {
         long nextTick = t0 + TimeUnit.SECONDS.toNanos(1);
         CpuClock.Sample cpuAtStart = null;
         PoolStats statsAtStart = null;
+        Set<Integer> socketsAtStart = null;
+        boolean started = false;
         while (true) {
             long now = System.nanoTime();
-            if (statsAtStart == null && now - measureStart >= 0) {
+            if (!started && now - measureStart >= 0) {
+                started = true;
                 cpuAtStart = cpu.sample();
                 statsAtStart = client.poolStats();
+                socketsAtStart = TcpConnections.toRemotePort(port);
             }
             if (now - measureEnd >= 0) {
                 break;
@@ -115,33 +123,37 @@ public final class LoadGenerator {
                 lastCompleted = completed;
                 nextTick += TimeUnit.SECONDS.toNanos(1);
             }
-            long wakeAt = Math.min(nextTick, statsAtStart == null ? measureStart : measureEnd);
+            long wakeAt = Math.min(nextTick, started ? measureEnd : measureStart);
             LockSupport.parkNanos(Math.max(wakeAt - System.nanoTime(), 100_000));
         }
         CpuClock.Sample cpuAtEnd = cpu.sample();
         PoolStats statsAtEnd = client.poolStats();
         int openAtEnd = client.openChannels();
+        Set<Integer> socketsAtEnd = TcpConnections.toRemotePort(port);
 
         // Lanes stop at their first completion past the window; give stragglers a bounded time.
         Duration drain = Duration.ofSeconds(Math.max(10, options.duration().toSeconds()));
         boolean drained = run.lanesDone.await(drain.toMillis(), TimeUnit.MILLISECONDS);
         long stuck = run.lanesDone.getCount();
+        String transport = client.transport();
         closeClient(client);
-        // The I/O threads that wrote the histograms have stopped: their writes are visible now.
+        // The threads that wrote the histograms have stopped or handed off through the close: merge.
         Histogram latency = new Histogram(HIGHEST_MICROS, 3);
         for (Histogram h : run.allHistograms) {
-            latency.add(h);
+            synchronized (h) {
+                latency.add(h);
+            }
         }
-        run.histograms.remove();
 
         Map<String, Long> errors = new TreeMap<>();
         run.errorsByType.forEach((type, count) -> errors.put(type, count.sum()));
         if (!drained) {
             errors.put("StillInFlightAfterDrain", stuck);
         }
-        return new LoadResult(options, target, server != null, client.transport().name(),
+        return new LoadResult(options, target, server != null, transport,
                 run.measured.sum(), measureEnd - measureStart, latency, errors,
-                statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd);
+                statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd,
+                Sockets.of(socketsAtStart, socketsAtEnd));
     }
 
     /** Whether most of the second that ends at {@code now} was warmup. */
@@ -163,19 +175,53 @@ public final class LoadGenerator {
         return b.build();
     }
 
-    private static void closeClient(NettyHttpClient client) throws InterruptedException {
+    /** The request body every client sends, or {@code null} for none (the same bytes as {@link #buildRequest}). */
+    static byte[] requestBody(String method, int bodySize) {
+        if (bodySize > 0 || method.equals("POST") || method.equals("PUT")) {
+            byte[] body = new byte[bodySize];
+            for (int i = 0; i < body.length; i++) {
+                body[i] = (byte) ('a' + i % 26);
+            }
+            return body;
+        }
+        return null;
+    }
+
+    private static void closeClient(LoadClient client) throws InterruptedException {
         try {
-            client.closeAsync().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the client did not close within 10 s", e);
+            client.close();
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("the " + client.name() + " client did not close cleanly", e);
         }
     }
 
-    /** State shared by the lanes of one run. Written by many threads only through adders and per-thread histograms. */
+    /**
+     * Established connections to the target's port at the window's start and end (from /proc, so
+     * for every client alike): {@code kept} of those at the start were still there at the end,
+     * {@code newInWindow} appeared during the window (a lower bound on reconnects).
+     */
+    record Sockets(int atStart, int atEnd, int kept, int newInWindow) {
+        static Sockets of(Set<Integer> start, Set<Integer> end) {
+            if (start == null || end == null) {
+                return new Sockets(-1, -1, -1, -1);
+            }
+            Set<Integer> kept = new HashSet<>(start);
+            kept.retainAll(end);
+            Set<Integer> fresh = new HashSet<>(end);
+            fresh.removeAll(start);
+            return new Sockets(start.size(), end.size(), kept.size(), fresh.size());
+        }
+    }
+
+    /**
+     * State shared by the lanes of one run. Written by many threads only through adders and
+     * per-thread histograms. Peers complete on threads Netty's {@code FastThreadLocal} does not
+     * know (JDK executors, Jetty's and Apache's pools), so the histograms hang off a plain
+     * {@link ThreadLocal}; each is written by its one thread and locked only when merged.
+     */
     static final class Run {
-        final NettyHttpClient client;
-        final HttpRequest request;
-        final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
         final long measureStart;
         final long measureEnd;
         final LongAdder completed = new LongAdder();  // every response or failure, for the progress line
@@ -185,18 +231,13 @@ public final class LoadGenerator {
         final ConcurrentLinkedQueue<Histogram> allHistograms = new ConcurrentLinkedQueue<>();
         final CountDownLatch lanesDone;
         /** One histogram per completing thread, so recording needs neither lock nor atomic. */
-        final FastThreadLocal<Histogram> histograms = new FastThreadLocal<>() {
-            @Override
-            protected Histogram initialValue() {
-                Histogram h = new Histogram(HIGHEST_MICROS, 3);
-                allHistograms.add(h);
-                return h;
-            }
-        };
+        final ThreadLocal<Histogram> histograms = ThreadLocal.withInitial(() -> {
+            Histogram h = new Histogram(HIGHEST_MICROS, 3);
+            allHistograms.add(h);
+            return h;
+        });
 
-        Run(NettyHttpClient client, HttpRequest request, long measureStart, long measureEnd, int lanes) {
-            this.client = client;
-            this.request = request;
+        Run(long measureStart, long measureEnd, int lanes) {
             this.measureStart = measureStart;
             this.measureEnd = measureEnd;
             this.lanesDone = new CountDownLatch(lanes);
@@ -213,18 +254,25 @@ public final class LoadGenerator {
     }
 
     /**
-     * One request in flight at a time. Its fields are touched by one thread at a time, handed
-     * from the thread that sends to the one that completes through the client's own futures.
+     * One request in flight at a time. A completion that arrives while {@link #send} is still
+     * inside the client's send (a client that completes on the calling thread) is handed back to
+     * the sending loop through {@code state} instead of recursing; otherwise the completing
+     * thread sends the next request itself.
      */
-    static final class Lane implements BiConsumer<HttpResponse<Long>, Throwable> {
+    static final class Lane implements LoadClient.Callback {
+        private static final int IDLE = 0;
+        private static final int SENDING = 1;
+        private static final int COMPLETED_INLINE = 2;
+
         private final Run run;
+        private final AtomicInteger state = new AtomicInteger(IDLE);
+        LoadClient.Sender sender;
         private long startNanos;
 
         Lane(Run run) {
             this.run = run;
         }
 
-        /** Sends until a request is in flight; a request that completes at once is handled in the loop, not by recursion. */
         void send() {
             while (true) {
                 long now = System.nanoTime();
@@ -233,35 +281,31 @@ public final class LoadGenerator {
                     return;
                 }
                 startNanos = now;
-                CompletableFuture<HttpResponse<Long>> f;
+                state.set(SENDING);
                 try {
-                    f = run.client.sendAsync(run.request, run.handler);
+                    sender.send();
                 } catch (RuntimeException e) {
-                    record(null, e);
+                    state.set(IDLE);
+                    record(0, e);
                     continue;
                 }
-                if (!f.isDone()) {
-                    f.whenComplete(this);
-                    return;
+                if (state.compareAndSet(SENDING, IDLE)) {
+                    return; // in flight; the completion sends the next
                 }
-                HttpResponse<Long> response = null;
-                Throwable error = null;
-                try {
-                    response = f.join();
-                } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                    error = e;
-                }
-                record(response, error);
+                // completed inside send(): loop instead of recursing
             }
         }
 
         @Override
-        public void accept(HttpResponse<Long> response, Throwable error) {
-            record(response, error);
+        public void completed(int status, Throwable error) {
+            record(status, error);
+            if (state.compareAndSet(SENDING, COMPLETED_INLINE)) {
+                return;
+            }
             send();
         }
 
-        private void record(HttpResponse<Long> response, Throwable error) {
+        private void record(int status, Throwable error) {
             long end = System.nanoTime();
             run.completed.increment();
             if (error != null) {
@@ -269,15 +313,17 @@ public final class LoadGenerator {
                 run.error(cause.getClass().getSimpleName());
                 return;
             }
-            int status = response.statusCode();
-            if (status >= 400) {
+            if (status >= 400 || status < 100) {
                 run.error("HTTP " + status);
                 return;
             }
             if (end - run.measureStart >= 0 && end - run.measureEnd < 0) {
                 run.measured.increment();
                 long micros = (end - startNanos) / 1000;
-                run.histograms.get().recordValue(Math.min(micros, HIGHEST_MICROS));
+                Histogram h = run.histograms.get();
+                synchronized (h) { // uncontended: only this thread writes it; the lock orders it before the merge
+                    h.recordValue(Math.min(micros, HIGHEST_MICROS));
+                }
             }
         }
     }

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param transport       the client's (and the embedded server's) transport
  * @param serverThreads   the embedded server's event-loop threads
  * @param progress        whether to print a progress line every second
+ * @param client          which HTTP client the loop drives (the pool and transport settings
+ *                        above are Keepwell's; each peer sizes its own pool to C, see its class)
  */
 public record LoadOptions(
         URI target,
@@ -37,7 +39,22 @@ public record LoadOptions(
         int ioThreads,
         Transport transport,
         int serverThreads,
-        boolean progress) {
+        boolean progress,
+        ClientKind client) {
+
+    /** Keepwell's run, as before peers existed. */
+    public LoadOptions(URI target, int concurrency, Duration duration, Duration warmup, String method, int bodySize,
+                       int responseSize, int maxIdle, int maxConnections, int ioThreads, Transport transport,
+                       int serverThreads, boolean progress) {
+        this(target, concurrency, duration, warmup, method, bodySize, responseSize, maxIdle, maxConnections, ioThreads,
+                transport, serverThreads, progress, ClientKind.KEEPWELL);
+    }
+
+    /** The same settings with another client. */
+    public LoadOptions withClient(ClientKind other) {
+        return new LoadOptions(target, concurrency, duration, warmup, method, bodySize, responseSize, maxIdle,
+                maxConnections, ioThreads, transport, serverThreads, progress, other);
+    }
 
     public LoadOptions {
         if (concurrency < 1) {
@@ -53,6 +70,7 @@ public record LoadOptions(
         }
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(client, "client");
         if (bodySize < 0 || responseSize < 0 || maxIdle < 0 || maxConnections < 0) {
             throw new IllegalArgumentException("sizes and pool limits must not be negative");
         }

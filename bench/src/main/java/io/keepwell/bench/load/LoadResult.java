@@ -27,7 +27,8 @@ public record LoadResult(
         PoolStats statsAtEnd,
         int openAtEnd,
         LoadGenerator.CpuClock.Sample cpuAtStart,
-        LoadGenerator.CpuClock.Sample cpuAtEnd) {
+        LoadGenerator.CpuClock.Sample cpuAtEnd,
+        LoadGenerator.Sockets sockets) {
 
     public double requestsPerSecond() {
         return requests / (windowNanos / 1e9);
@@ -74,13 +75,20 @@ public record LoadResult(
         return cpu < 0 ? Double.NaN : (double) cpu / windowNanos;
     }
 
+    /** A pool counter's change over the window, or -1 for a client without Keepwell's pool stats. */
     private long delta(java.util.function.ToLongFunction<PoolStats> f) {
+        if (statsAtEnd == null) {
+            return -1;
+        }
         return statsAtStart == null ? f.applyAsLong(statsAtEnd) : f.applyAsLong(statsAtEnd) - f.applyAsLong(statsAtStart);
     }
 
     /** Refusals during the window by reason; only reasons that occurred. */
     public Map<String, Long> refusals() {
         Map<String, Long> out = new LinkedHashMap<>();
+        if (statsAtEnd == null) {
+            return out;
+        }
         for (RefuseReason r : RefuseReason.values()) {
             long n = delta(s -> s.refused(r));
             if (n > 0) {
@@ -93,6 +101,9 @@ public record LoadResult(
     /** Closes during the window by reason; only reasons that occurred. */
     public Map<String, Long> closes() {
         Map<String, Long> out = new LinkedHashMap<>();
+        if (statsAtEnd == null) {
+            return out;
+        }
         for (CloseReason r : CloseReason.values()) {
             long n = delta(s -> s.closedBy(r));
             if (n > 0) {
@@ -110,20 +121,30 @@ public record LoadResult(
 
     public String toTable() {
         StringBuilder t = new StringBuilder(1024);
-        t.append(String.format("Keepwell load: %s, %d in flight, %.1f s after %.1f s warmup%n",
-                describeTarget(), options.concurrency(), windowNanos / 1e9, options.warmup().toMillis() / 1000.0));
-        row(t, "transport", transport + ", " + options.ioThreads() + " I/O thread(s); maxIdlePerHost=" + options.maxIdle()
-                + ", maxConnectionsPerHost=" + (options.maxConnections() == 0 ? "unlimited" : options.maxConnections())
+        t.append(String.format("Keepwell load (client %s): %s, %d in flight, %.1f s after %.1f s warmup%n",
+                options.client().label(), describeTarget(), options.concurrency(), windowNanos / 1e9, options.warmup().toMillis() / 1000.0));
+        String pool = statsAtEnd != null
+                ? "maxIdlePerHost=" + options.maxIdle()
+                        + ", maxConnectionsPerHost=" + (options.maxConnections() == 0 ? "unlimited" : options.maxConnections())
+                : "the client's pool sized to " + options.concurrency();
+        row(t, "transport", transport + ", " + options.ioThreads() + " I/O thread(s); " + pool
                 + (options.bodySize() > 0 ? ", request body " + options.bodySize() + " bytes" : ""));
         row(t, "throughput", String.format("%,.0f req/s (%,d requests)", requestsPerSecond(), requests));
         row(t, "latency (us)", String.format("p50 %,d  p90 %,d  p99 %,d  p99.9 %,d  max %,d  mean %,.0f",
                 percentile(50), percentile(90), percentile(99), percentile(99.9), latencyMicros.getMaxValue(),
                 latencyMicros.getMean()));
         row(t, "errors", errors.isEmpty() ? "none" : errors.toString());
-        row(t, "connections", String.format("opened %,d, reused %,d, refused %s, closed %s, open at end %d",
-                delta(PoolStats::opened), delta(PoolStats::reused),
-                refusals().isEmpty() ? "none" : refusals().toString(),
-                closes().isEmpty() ? "none" : closes().toString(), openAtEnd));
+        if (statsAtEnd != null) {
+            row(t, "connections", String.format("opened %,d, reused %,d, refused %s, closed %s, open at end %d",
+                    delta(PoolStats::opened), delta(PoolStats::reused),
+                    refusals().isEmpty() ? "none" : refusals().toString(),
+                    closes().isEmpty() ? "none" : closes().toString(), openAtEnd));
+        }
+        if (sockets.atStart() >= 0) {
+            row(t, "sockets", String.format("%d established to the target's port at the window's start, %d at its end, "
+                    + "%d kept throughout, %d new in the window", sockets.atStart(), sockets.atEnd(), sockets.kept(),
+                    sockets.newInWindow()));
+        }
         long cpu = clientCpuNanos();
         if (cpu < 0) {
             row(t, "client CPU", "not measurable on this JVM");
@@ -145,6 +166,7 @@ public record LoadResult(
                 .put("p999", percentile(99.9)).put("max", latencyMicros.getMaxValue()).put("mean", latencyMicros.getMean());
         return Json.object()
                 .put("command", "load")
+                .put("client", options.client().label())
                 .put("target", target.toString())
                 .put("embeddedServer", embeddedServer)
                 .put("method", options.method())
@@ -166,6 +188,10 @@ public record LoadResult(
                 .put("refused", refusals())
                 .put("closedByReason", closes())
                 .put("openAtEnd", openAtEnd)
+                .put("socketsAtStart", sockets.atStart())
+                .put("socketsAtEnd", sockets.atEnd())
+                .put("socketsKept", sockets.kept())
+                .put("socketsNewInWindow", sockets.newInWindow())
                 .put("clientCpuNanos", clientCpuNanos())
                 .put("serverCpuNanos", embeddedServer ? serverCpuNanos() : -1)
                 .put("clientCpuMicrosPerRequest", clientCpuMicrosPerRequest())

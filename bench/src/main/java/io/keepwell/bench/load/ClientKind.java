@@ -1,0 +1,45 @@
+package io.keepwell.bench.load;
+
+import io.keepwell.bench.load.peers.AhcLoadClient;
+import io.keepwell.bench.load.peers.ApacheLoadClient;
+import io.keepwell.bench.load.peers.JdkLoadClient;
+import io.keepwell.bench.load.peers.JettyLoadClient;
+import io.keepwell.bench.load.peers.ReactorLoadClient;
+
+import java.net.URI;
+import java.util.Locale;
+
+/** The clients {@code load --client} can drive. */
+public enum ClientKind {
+    KEEPWELL,
+    /** java.net.http.HttpClient (the JDK's). */
+    JDK,
+    /** Eclipse Jetty 12 HttpClient. */
+    JETTY,
+    /** Apache HttpClient 5 async (CloseableHttpAsyncClient). */
+    APACHE,
+    /** AsyncHttpClient 3 (DefaultAsyncHttpClient). */
+    AHC,
+    /** Reactor Netty 1.3 HttpClient. */
+    REACTOR;
+
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Picocli accepts the lower-case names. */
+    public static ClientKind parse(String s) {
+        return valueOf(s.trim().toUpperCase(Locale.ROOT));
+    }
+
+    LoadClient create(LoadOptions options, URI target, byte[] body) throws Exception {
+        return switch (this) {
+            case KEEPWELL -> new KeepwellLoadClient(options, target);
+            case JDK -> new JdkLoadClient(options, target, body);
+            case JETTY -> new JettyLoadClient(options, target, body);
+            case APACHE -> new ApacheLoadClient(options, target, body);
+            case AHC -> new AhcLoadClient(options, target, body);
+            case REACTOR -> new ReactorLoadClient(options, target, body);
+        };
+    }
+}

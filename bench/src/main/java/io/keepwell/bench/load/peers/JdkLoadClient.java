@@ -1,0 +1,90 @@
+package io.keepwell.bench.load.peers;
+
+import io.keepwell.bench.load.LoadClient;
+import io.keepwell.bench.load.LoadOptions;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+
+/**
+ * The JDK's {@link HttpClient}: {@code sendAsync} with {@code BodyHandlers.discarding()}, which
+ * reads the whole body and drops it (the connection goes back to the pool). HTTP/1.1 is forced (the
+ * default, HTTP/2, would send an h2c upgrade on cleartext). Pool: the JDK's pool has no per-host
+ * limit unless {@code jdk.httpclient.connectionPoolSize} is set (0, unlimited, by default) and
+ * keeps an idle connection for {@code jdk.httpclient.keepalive.timeout} (1200 s by default), so
+ * all C connections stay open and are reused. Completions run on the client's default executor
+ * (a cached thread pool), as an application that does not pass one gets; the selector is one
+ * thread of its own, so {@code --io-threads} does not apply.
+ */
+public final class JdkLoadClient implements LoadClient {
+
+    private final HttpClient client;
+    private final HttpRequest request;
+    private final HttpResponse.BodyHandler<Void> handler = HttpResponse.BodyHandlers.discarding();
+
+    public JdkLoadClient(LoadOptions options, URI target, byte[] body) {
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        HttpRequest.BodyPublisher publisher = body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body);
+        this.request = HttpRequest.newBuilder(target).method(options.method(), publisher).build(); // immutable, reused
+    }
+
+    @Override
+    public String name() {
+        return "jdk";
+    }
+
+    @Override
+    public String transport() {
+        return "NIO";
+    }
+
+    @Override
+    public Sender sender(Callback callback) {
+        return new JdkSender(callback);
+    }
+
+    private final class JdkSender implements Sender, BiConsumer<HttpResponse<Void>, Throwable> {
+        private final Callback callback;
+
+        JdkSender(Callback callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void send() {
+            client.sendAsync(request, handler).whenComplete(this);
+        }
+
+        @Override
+        public void accept(HttpResponse<Void> response, Throwable error) {
+            if (error != null) {
+                callback.completed(0, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            } else {
+                callback.completed(response.statusCode(), null);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // HttpClient is AutoCloseable from Java 21 on; on 17 it has no close, and its (daemon)
+        // selector thread and connections go when it becomes unreachable or the JVM exits.
+        if (client instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+}

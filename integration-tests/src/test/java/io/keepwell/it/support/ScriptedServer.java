@@ -116,6 +116,13 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private volatile boolean honourExpect;
+    private volatile java.util.concurrent.CountDownLatch beforeHandshake = new java.util.concurrent.CountDownLatch(0);
+
+    /** TLS connections wait for {@code gate} before their handshake: a connect that stays pending. */
+    public ScriptedServer holdHandshakesUntil(java.util.concurrent.CountDownLatch gate) {
+        this.beforeHandshake = gate;
+        return this;
+    }
 
     public void script(Script script) {
         this.script = script;
@@ -170,6 +177,7 @@ public final class ScriptedServer implements AutoCloseable {
     private void serve(Socket socket, int connectionId) {
         try (socket) {
             if (socket instanceof javax.net.ssl.SSLSocket secure) {
+                beforeHandshake.await(30, java.util.concurrent.TimeUnit.SECONDS);
                 secure.startHandshake();
                 String protocol = secure.getApplicationProtocol();
                 applicationProtocols.add(protocol == null ? "" : protocol);

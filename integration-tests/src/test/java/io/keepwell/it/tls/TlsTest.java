@@ -123,4 +123,23 @@ class TlsTest {
         assertEquals(false, io.keepwell.pool.PoolKey.of(URI.create("http://127.0.0.1:8443/"))
                 .equals(io.keepwell.pool.PoolKey.of(URI.create("https://127.0.0.1:8443/"))));
     }
+
+    /** Go's rule: a connect started for a caller that left still lands in the pool for the next one. */
+    @Test
+    void aConnectStartedForARequestThatWasCancelledStillLandsInThePool() throws Exception {
+        java.util.concurrent.CountDownLatch handshake = new java.util.concurrent.CountDownLatch(1);
+        server = servers.startTls(localhost.serverContext(), r -> Actions.ok("served")).holdHandshakesUntil(handshake);
+        NettyHttpClient client = trusting(localhost);
+        URI uri = URI.create("https://localhost:" + server.port() + "/");
+        CompletableFuture<HttpResponse<String>> cancelled = client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        io.keepwell.it.support.Witnesses.awaitCondition(WAIT, () -> client.poolStats().connecting() == 1, () -> client.poolStats().toString());
+        cancelled.cancel(true);
+        handshake.countDown();
+        io.keepwell.it.support.Witnesses.awaitCondition(WAIT, () -> client.poolStats().idle() == 1, () -> "the connection did not land in the pool: " + client.poolStats());
+        assertEquals(0, server.requestCount(), "the cancelled request was sent");
+        assertEquals("served", client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
+        assertEquals(1, client.poolStats().opened(), "the next request reused it");
+        assertEquals(1, server.acceptedConnections());
+    }
 }

@@ -57,7 +57,7 @@ final class BodyStream implements Flow.Subscription {
         if (loop.inEventLoop()) {
             request0(n);
         } else {
-            loop.execute(() -> request0(n));
+            onLoop(() -> request0(n));
         }
     }
 
@@ -66,7 +66,20 @@ final class BodyStream implements Flow.Subscription {
         if (loop.inEventLoop()) {
             cancel0();
         } else {
-            loop.execute(this::cancel0);
+            onLoop(this::cancel0);
+        }
+    }
+
+    /**
+     * A loop that no longer takes tasks belongs to a closed client, whose close already ended
+     * this stream (the subscriber heard {@code ClientClosedException}): the signal has nothing
+     * left to act on, and a Flow subscription must not throw.
+     */
+    private void onLoop(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // see above
         }
     }
 

@@ -71,15 +71,15 @@ final class BodyStream implements Flow.Subscription {
     }
 
     /**
-     * A loop that no longer takes tasks belongs to a closed client, whose close already ended
-     * this stream (the subscriber heard {@code ClientClosedException}): the signal has nothing
-     * left to act on, and a Flow subscription must not throw.
+     * A loop that no longer takes tasks belongs to a closed client. It runs nothing any more, so
+     * the signal runs here: a body that had fully arrived can still be read to its end after the
+     * client closed, and a Flow subscription must not throw.
      */
     private void onLoop(Runnable task) {
         try {
             loop.execute(task);
         } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // see above
+            task.run();
         }
     }
 

@@ -389,4 +389,39 @@ class StreamingTest {
         assertEquals(retriedBefore, client.poolStats().retried(), "the one-shot body was not sent again");
         assertEquals(1, server.requests().stream().filter(r -> r.target().equals("/once")).count());
     }
+
+    @Test
+    void aBodyThatHadFullyArrivedCanStillBeReadAfterTheClientCloses() throws Exception {
+        server = servers.start(r -> Actions.ok("all of it"));
+        NettyHttpClient client = clients.newClient();
+        Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/small")).build(),
+                HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().idle() == 1, () -> "body not fully arrived: " + client.poolStats());
+        client.close();
+        CompletableFuture<String> read = new CompletableFuture<>();
+        body.subscribe(new Flow.Subscriber<>() {
+            final StringBuilder text = new StringBuilder();
+
+            @Override
+            public void onSubscribe(Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> items) {
+                items.forEach(b -> text.append(java.nio.charset.StandardCharsets.UTF_8.decode(b)));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                read.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                read.complete(text.toString());
+            }
+        });
+        assertEquals("all of it", read.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
 }

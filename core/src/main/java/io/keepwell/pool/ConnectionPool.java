@@ -199,6 +199,24 @@ public final class ConnectionPool<T> {
     }
 
     /**
+     * As {@link #offer(PooledConnection, boolean, long)}, from the holder of lease {@code lease}:
+     * if the connection has moved on to another lease (or is idle), the release is stale and
+     * fails loudly rather than release someone else's lease.
+     */
+    public OfferVerdict offer(PooledConnection<T> c, int lease, boolean reusable, long serverIdleTimeoutNanos) {
+        lock.lock();
+        try {
+            if (c.leases != lease || c.state == ConnState.IDLE) {
+                throw new IllegalStateException("stale release of " + c + ": lease " + lease + ", but it is at lease "
+                        + c.leases + " in state " + c.state);
+            }
+            return offer(c, reusable, serverIdleTimeoutNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * As {@link #offer(PooledConnection, boolean)}, with the server's idle limit for this
      * connection (from {@code Keep-Alive: timeout=N}): the connection's idle deadline is the
      * earlier of that and the client's idle timeout, so a server hint can shorten but never

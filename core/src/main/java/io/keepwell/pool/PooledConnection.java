@@ -16,7 +16,7 @@ public final class PooledConnection<T> {
     ConnState state = ConnState.CONNECTING; // guarded by pool lock
     CloseReason closeReason;                // guarded by pool lock; chosen when entering CLOSING
     long idleDeadlineNanos;                 // guarded by pool lock; valid while IDLE
-    int leases;                             // guarded by pool lock; requests served, the current one included
+    volatile int leases;                    // written under the pool lock; the lease number: requests served, the current one included
     PooledConnection<T> lruPrev;            // guarded by pool lock; idle list links, oldest first
     PooledConnection<T> lruNext;            // guarded by pool lock
 
@@ -33,6 +33,15 @@ public final class PooledConnection<T> {
     /** A number unique within the pool, in order of creation. */
     public long id() {
         return id;
+    }
+
+    /**
+     * The number of the current lease (1 for the first request, growing by one with each). The
+     * holder of a lease passes it back with {@link ConnectionPool#offer(PooledConnection, int, boolean, long)},
+     * so a late release from an earlier lease is caught instead of releasing a later one.
+     */
+    public int lease() {
+        return leases;
     }
 
     /** The transport object; {@code null} while connecting. */

@@ -1025,4 +1025,19 @@ class ConnectionPoolTest {
         assertFalse(list.isEmpty());
         return list.get(list.size() - 1);
     }
+
+    @Test
+    void aReleaseFromAnEarlierLeaseFailsLoudlyAndLeavesTheLaterLeaseAlone() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connect(A);
+        int first = c.lease();
+        assertSame(OfferVerdict.POOLED, pool.offer(c, first, true, Long.MAX_VALUE));
+        assertSame(c, takeIdle(A));
+        int second = c.lease();
+        assertEquals(first + 1, second);
+        assertThrows(IllegalStateException.class, () -> pool.offer(c, first, true, Long.MAX_VALUE));
+        assertEquals(ConnState.ACTIVE, pool.stateOf(c), "the later lease still holds the connection");
+        assertSame(OfferVerdict.POOLED, pool.offer(c, second, true, Long.MAX_VALUE));
+        assertThrows(IllegalStateException.class, () -> pool.offer(c, second, true, Long.MAX_VALUE), "released twice");
+    }
 }

@@ -25,6 +25,7 @@ public final class ConnectionContext {
     private KeepAliveVerdict lastVerdict = KeepAliveVerdict.RESPONSE_INCOMPLETE; // event loop only
     private boolean leasedBefore;                                               // event loop only
     private long serverIdleTimeoutNanos = Long.MAX_VALUE;                        // event loop only
+    private int lease;                                                          // event loop only: the lease being served
 
     public ConnectionContext(PooledConnection<Channel> pooled, ConnectionPool<Channel> core, ChannelPool owner,
                              AtomicBoolean clientClosing) {
@@ -83,10 +84,19 @@ public final class ConnectionContext {
         this.serverIdleTimeoutNanos = nanos;
     }
 
-    /** Records a lease; returns whether the channel had been leased before (the lease is a reuse). */
+    /**
+     * Records a lease (its number from the core pool, passed back on release); returns whether
+     * the channel had been leased before (the lease is a reuse).
+     */
     public boolean markLeased() {
+        lease = pooled.lease();
         boolean before = leasedBefore;
         leasedBefore = true;
         return before;
+    }
+
+    /** The number of the lease this channel serves now. */
+    public int lease() {
+        return lease;
     }
 }

@@ -74,14 +74,16 @@ public final class HostChannelPool implements ChannelPool {
     /** Releases a channel that served no exchange since it was leased (its caller went away). */
     public void releaseUnused(Channel channel) {
         channel.eventLoop().execute(() -> {
-            ConnectionContext.of(channel).lastVerdict(KeepAliveVerdict.REUSE);
+            ConnectionContext cx = ConnectionContext.of(channel);
+            cx.lastVerdict(KeepAliveVerdict.REUSE);
+            cx.markLeased(); // the lease it was handed, which served nothing
             release0(channel, ImmediateEventExecutor.INSTANCE.newPromise());
         });
     }
 
     private void release0(Channel channel, Promise<Void> promise) {
         ConnectionContext cx = ConnectionContext.of(channel);
-        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
+        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lease(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
         if (!verdict.isAccepted()) {
             channel.close();
         } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {

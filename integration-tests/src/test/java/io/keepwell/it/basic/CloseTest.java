@@ -49,11 +49,15 @@ class CloseTest {
 
     @Test
     void closeRefusesToBlockAnIoThread() throws Exception {
-        try (ScriptedServer server = ScriptedServer.start(r -> Actions.ok("x"))) {
+        // The response waits until the callback is registered, so it completes (and runs the
+        // callback) on the client's I/O thread rather than on this one.
+        CountDownLatch registered = new CountDownLatch(1);
+        try (ScriptedServer server = ScriptedServer.start(r -> Actions.holdUntil(registered, WAIT.toMillis(), Actions.ok("x")))) {
             NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1).build();
             try {
                 CompletableFuture<Void> closedFromIoThread = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(),
                         HttpResponse.BodyHandlers.ofString()).thenAccept(response -> client.close());
+                registered.countDown();
                 ExecutionException e = assertThrows(ExecutionException.class, () -> closedFromIoThread.get(WAIT.toSeconds(), TimeUnit.SECONDS));
                 assertInstanceOf(IllegalStateException.class, e.getCause());
             } finally {

@@ -7,7 +7,6 @@ import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.pool.Clock;
 import io.keepwell.pool.ConnectionPool;
-import io.keepwell.pool.OfferVerdict;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
@@ -141,7 +140,7 @@ public class PipelineBenchmark {
         return response;
     }
 
-    /** The release callback the adapter's HostChannelPool would be, without the idle timer. */
+    /** Releases through the adapter's own release callback ({@code HostChannelPool.offerOrClose}). */
     private final class ReleaseToCore implements ChannelPool {
         @Override
         public Future<Channel> acquire() {
@@ -160,10 +159,7 @@ public class PipelineBenchmark {
 
         @Override
         public Future<Void> release(Channel ch, Promise<Void> promise) {
-            OfferVerdict verdict = core.offer(cx.pooled(), cx.lastVerdict().reusable());
-            if (!verdict.isAccepted()) {
-                ch.close();
-            }
+            io.keepwell.netty.pool.HostChannelPool.offerOrClose(ch);
             return promise.setSuccess(null);
         }
 

@@ -134,8 +134,4 @@ public final class ChannelPools implements TransportHooks<Channel> {
     io.netty.util.concurrent.EventExecutor timers() {
         return bootstrap.config().group().next();
     }
-
-    void armIdleTimer(Channel channel, ConnectionContext cx) {
-        cx.idleTimer().arm(channel);
-    }
 }

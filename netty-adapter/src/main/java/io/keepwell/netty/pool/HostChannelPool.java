@@ -82,16 +82,28 @@ public final class HostChannelPool implements ChannelPool {
     }
 
     private void release0(Channel channel, Promise<Void> promise) {
-        ConnectionContext cx = ConnectionContext.of(channel);
-        OfferVerdict verdict = pools.core().offer(cx.pooled(), cx.lease(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
-        if (!verdict.isAccepted()) {
-            channel.close();
-        } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
-            pools.armIdleTimer(channel, cx);
-        }
+        offerOrClose(channel);
         if (promise != null) {
             promise.trySuccess(null);
         }
+    }
+
+    /**
+     * The release callback's whole work, on the channel's event loop: offers the channel to the
+     * core pool with the lease it served and its last keep-alive verdict, then executes the
+     * verdict: a refused channel is closed (its close cancels its timers and fails anything
+     * pending on it), a pooled one gets its idle-expiry timer. Public for harnesses that run the
+     * pipeline without a client (handler tests, benchmarks).
+     */
+    public static OfferVerdict offerOrClose(Channel channel) {
+        ConnectionContext cx = ConnectionContext.of(channel);
+        OfferVerdict verdict = cx.core().offer(cx.pooled(), cx.lease(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
+        if (!verdict.isAccepted()) {
+            channel.close();
+        } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
+            cx.idleTimer().arm(channel);
+        }
+        return verdict;
     }
 
     /** Holds nothing of its own; the client's {@code closeAsync()} closes the shared pool. */

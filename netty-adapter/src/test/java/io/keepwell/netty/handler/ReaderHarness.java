@@ -6,7 +6,6 @@ import io.keepwell.pool.Clock;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnState;
 import io.keepwell.pool.ConnectionPool;
-import io.keepwell.pool.OfferVerdict;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
@@ -178,7 +177,7 @@ final class ReaderHarness implements AutoCloseable {
         core.close();
     }
 
-    /** Releases as {@code HostChannelPool.release0} does: offer to the core pool, close on a refusal. */
+    /** Releases through the adapter's own release callback ({@code HostChannelPool.offerOrClose}). */
     private final class TestChannelPool implements ChannelPool {
         @Override
         public Future<Channel> acquire() {
@@ -197,10 +196,7 @@ final class ReaderHarness implements AutoCloseable {
 
         @Override
         public Future<Void> release(Channel ch, Promise<Void> promise) {
-            OfferVerdict verdict = core.offer(cx.pooled(), cx.lastVerdict().reusable(), cx.serverIdleTimeoutNanos());
-            if (!verdict.isAccepted()) {
-                ch.close();
-            }
+            io.keepwell.netty.pool.HostChannelPool.offerOrClose(ch);
             return promise.setSuccess(null);
         }
 

@@ -20,7 +20,7 @@ SIZES=${SIZES:-"13 65536"}
 IO_THREADS=${IO_THREADS:-1}
 WRK_THREADS=${WRK_THREADS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
-CLIENTS=${CLIENTS:-"keepwell jdk jetty apache ahc reactor"}
+CLIENTS=${CLIENTS:-"netty keepwell jdk jetty apache ahc reactor"}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)

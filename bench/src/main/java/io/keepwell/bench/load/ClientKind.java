@@ -4,6 +4,7 @@ import io.keepwell.bench.load.peers.AhcLoadClient;
 import io.keepwell.bench.load.peers.ApacheLoadClient;
 import io.keepwell.bench.load.peers.JdkLoadClient;
 import io.keepwell.bench.load.peers.JettyLoadClient;
+import io.keepwell.bench.load.peers.NettyLoadClient;
 import io.keepwell.bench.load.peers.ReactorLoadClient;
 
 import java.net.URI;
@@ -12,6 +13,8 @@ import java.util.Locale;
 /** The clients {@code load --client} can drive. */
 public enum ClientKind {
     KEEPWELL,
+    /** Bare Netty 4.2.18: HttpClientCodec and one handler, a connection per lane (the ceiling). */
+    NETTY,
     /** java.net.http.HttpClient (the JDK's). */
     JDK,
     /** Eclipse Jetty 12 HttpClient. */
@@ -35,6 +38,7 @@ public enum ClientKind {
     LoadClient create(LoadOptions options, URI target, byte[] body) throws Exception {
         return switch (this) {
             case KEEPWELL -> new KeepwellLoadClient(options, target);
+            case NETTY -> new NettyLoadClient(options, target, body);
             case JDK -> new JdkLoadClient(options, target, body);
             case JETTY -> new JettyLoadClient(options, target, body);
             case APACHE -> new ApacheLoadClient(options, target, body);

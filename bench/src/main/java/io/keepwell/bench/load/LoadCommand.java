@@ -66,7 +66,7 @@ public final class LoadCommand implements Callable<Integer> {
     Transport transport;
 
     @Option(names = "--client", defaultValue = "keepwell", converter = ClientKindConverter.class,
-            description = "keepwell, jdk, jetty, apache, ahc or reactor (default: ${DEFAULT-VALUE}). "
+            description = "keepwell, netty (bare Netty: the ceiling), jdk, jetty, apache, ahc or reactor (default: ${DEFAULT-VALUE}). "
                     + "--max-idle/--max-conns apply to keepwell; every peer's pool is sized to C.")
     ClientKind client;
 

@@ -8,7 +8,7 @@
 #   DURATION [5s]  WARMUP [5s] (a JVM on two busy cores needs seconds of JIT; 2s understates it)  CONCURRENCY ["1 16 64 256"]  SIZES ["13 65536"]
 #   IO_THREADS [1]  client event loops; WRK_THREADS [1]  wrk threads (one each: nginx has one worker)
 #   JAVA_OPTS [""]  extra JVM options for the load command
-#   CLIENTS ["keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
+#   CLIENTS ["netty keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
 # including a load run with errors or a failed burst demo. nginx is stopped on every exit.
 set -euo pipefail
@@ -147,8 +147,8 @@ build_jar
 start_nginx
 for client in $CLIENTS; do
     case $client in
-        keepwell|jdk|jetty|apache|ahc|reactor) ;;
-        *) log "unknown client '$client' in CLIENTS (keepwell jdk jetty apache ahc reactor)"; exit 2 ;;
+        netty|keepwell|jdk|jetty|apache|ahc|reactor) ;;
+        *) log "unknown client '$client' in CLIENTS (netty keepwell jdk jetty apache ahc reactor)"; exit 2 ;;
     esac
 done
 log "nginx on 127.0.0.1:$PORT (pid $NGINX_PID); each point: ${WARMUP} warmup + ${DURATION}; wrk -t$WRK_THREADS; clients ($CLIENTS) --io-threads $IO_THREADS, each in its own JVM"

@@ -18,8 +18,6 @@ import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.netty.pool.ChannelPools;
 import io.keepwell.netty.pool.HostChannelPool;
 import io.keepwell.netty.transport.EventLoops;
-import io.keepwell.pool.Clock;
-import io.keepwell.pool.ConnectionPool;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
@@ -68,18 +66,6 @@ public final class NettyHttpClient implements HttpClient {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
-        ChannelPools[] self = new ChannelPools[1];
-        ConnectionPool<Channel> core = new ConnectionPool<>(b.pool, Clock.system(), b.poolListener, new io.keepwell.pool.TransportHooks<>() {
-            @Override
-            public boolean isOpen(Channel transport) {
-                return self[0].isOpen(transport);
-            }
-
-            @Override
-            public void close(Channel transport) {
-                self[0].close(transport);
-            }
-        });
         this.trackBodyCallSites = b.trackBodyCallSites;
         this.redirects = b.redirect == Redirect.NEVER ? null
                 : new RedirectFollower(new RedirectFollower.Sender() {
@@ -89,8 +75,7 @@ public final class NettyHttpClient implements HttpClient {
                     }
                 }, b.redirect, b.maxRedirects);
         ChannelSettings settings = b.channelSettings(bodyBuffer);
-        this.pools = new ChannelPools(core, bootstrap, settings, closing);
-        self[0] = pools;
+        this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing);
     }
 
     /**

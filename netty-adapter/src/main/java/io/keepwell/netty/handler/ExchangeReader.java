@@ -254,13 +254,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             protocolError(new HttpProtocolException("response has both Content-Length and Transfer-Encoding"));
             return;
         }
-        ResponseHead head;
-        try {
-            head = ResponseHead.of(response, settings.aggregationLimit());
-        } catch (IllegalArgumentException e) {
-            protocolError(new HttpProtocolException("invalid response header: " + e.getMessage(), e));
-            return;
-        }
+        ResponseHead head = ResponseHead.of(response, settings.aggregationLimit());
         http10 = response.protocolVersion().equals(HttpVersion.HTTP_1_0);
         responseAskedClose = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);

@@ -2,9 +2,12 @@ package io.keepwell.netty.pool;
 
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.PipelineInitializer;
+import io.keepwell.pool.Clock;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnectionPool;
+import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
+import io.keepwell.pool.PoolListener;
 import io.keepwell.pool.PooledConnection;
 import io.keepwell.pool.TransportHooks;
 import io.netty.bootstrap.Bootstrap;
@@ -36,9 +39,13 @@ public final class ChannelPools implements TransportHooks<Channel> {
     private final AtomicBoolean clientClosing;
     private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
 
-    /** {@code bootstrap} has its group, channel class and options set; its handler is set per connection. */
-    public ChannelPools(ConnectionPool<Channel> core, Bootstrap bootstrap, ChannelSettings settings, AtomicBoolean clientClosing) {
-        this.core = core;
+    /**
+     * Creates the client's one core pool, with this bridge as its transport hooks. {@code bootstrap}
+     * has its group, channel class and options set; its handler is set per connection.
+     */
+    public ChannelPools(PoolConfig config, PoolListener listener, Bootstrap bootstrap, ChannelSettings settings,
+                        AtomicBoolean clientClosing) {
+        this.core = new ConnectionPool<>(config, Clock.system(), listener, this);
         this.bootstrap = bootstrap;
         this.settings = settings;
         this.clientClosing = clientClosing;

@@ -7,12 +7,14 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ChaosServer;
 import io.keepwell.it.support.ChaosServer.Fault;
+import io.keepwell.it.support.TestCertificates;
 import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.NettyHttpClient;
 import io.keepwell.pool.AcquireTimeoutException;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolExhaustedException;
 import io.keepwell.pool.PoolStats;
+import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +37,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -44,14 +48,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The randomized chaos soak: many requests (GET, POST, PUT over several hosts, 64 at a time,
- * through several client settings) against a {@link ChaosServer} that resets, truncates, delays,
+ * through several client settings) with every kind of request body ({@link SoakBodies.Kind}:
+ * byte arrays, input streams, publishers of known and unknown length emitting synchronously or
+ * from another thread, files over http and over https), against a {@link ChaosServer} that resets, truncates, delays,
  * closes idle connections, sends unsolicited bytes, and answers {@code Connection: close} or
  * HTTP/1.0. At the end of each client's phase, and of the whole run, it checks:
  * <ul>
  *   <li>every future completed, within the run's wall-time bound;</li>
  *   <li>every failure is one of the typed exceptions a request may fail with;</li>
  *   <li>every success is the response to its own request (id and body), or the server's 408;</li>
- *   <li>no POST was executed twice by the server;</li>
+ *   <li>no POST was executed twice by the server, nor a PUT whose body cannot be produced again
+ *       (a publisher's);</li>
+ *   <li>every execution, first or replayed, received its request's whole body, unchanged;</li>
  *   <li>once settled, the client's open connections equal its channel group, the server's count,
  *       and half the process's new sockets; after close all are zero and the threads are back to
  *       their baseline;</li>
@@ -84,6 +92,8 @@ class SoakTest {
             PoolExhaustedException.class, AcquireTimeoutException.class);
 
     private enum Method { GET, POST, PUT }
+
+    private static final byte NO_BODY = -1;
 
     /** One client setting and its share of the requests. */
     private record Phase(String name, int ioThreads, int maxRetries, PoolConfig pool) {
@@ -146,12 +156,22 @@ class SoakTest {
             return t;
         });
         helper.prestartAllCoreThreads(); // before any thread baseline is taken
-        try (ChaosServer server = ChaosServer.start(seed, MIX, HOSTS, REQUESTS, 1)) {
+        ThreadPoolExecutor emitters = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "soak-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+        emitters.prestartAllCoreThreads();
+        TestCertificates certificates = TestCertificates.generate("ip:127.0.0.1");
+        SslContext trusting = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
+        try (SoakBodies bodies = new SoakBodies(emitters);
+             ChaosServer server = ChaosServer.startWithTls(seed, MIX, HOSTS, REQUESTS, 1, certificates.serverContext())) {
+            Context context = new Context(server, bodies, trusting, helper, deadline, seed);
             int nextId = 0;
             for (int p = 0; p < phases.size(); p++) {
                 int count = p == phases.size() - 1 ? REQUESTS - nextId : REQUESTS / phases.size();
                 long phaseStart = System.nanoTime();
-                PoolStats stats = runPhase(phases.get(p), server, random.split(), nextId, count, tally, deadline, seed, helper);
+                PoolStats stats = runPhase(phases.get(p), context, random.split(), nextId, count, tally);
                 System.out.printf("SOAK phase %s: %d requests in %d ms; %s%n", phases.get(p).name(), count,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - phaseStart), stats);
                 nextId += count;
@@ -160,25 +180,37 @@ class SoakTest {
                 retried += stats.retried();
             }
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            System.out.printf("SOAK seed=%d requests=%d ok=%d failures=%s retries=%d replayedOnServer=%d connections=%d "
-                            + "reuse=%.3f serverConnections=%d faults=%s time=%dms%n",
+            System.out.printf("SOAK seed=%d requests=%d ok=%d failures=%s retries=%d replayedOnServer=%d "
+                            + "duplicatedNonIdempotent=%d incompleteBodies=%d connections=%d reuse=%.3f serverConnections=%d "
+                            + "kinds=%s faults=%s time=%dms%n",
                     seed, REQUESTS, tally.ok.sum(), tally.failureCounts(), retried, tally.executedMoreThanOnce(server),
-                    opened, reused / (double) Math.max(1, reused + opened), server.acceptedConnections(),
+                    tally.duplicatedNonIdempotent(server), server.corruptRequests(), opened,
+                    reused / (double) Math.max(1, reused + opened), server.acceptedConnections(), tally.kindCounts(),
                     server.faultCounts(), millis);
             tally.assertClean(server, seed);
         } finally {
             helper.shutdownNow();
+            emitters.shutdownNow();
         }
     }
 
+    /** What every phase shares. */
+    private record Context(ChaosServer server, SoakBodies bodies, SslContext tls, ScheduledExecutorService helper,
+                           long deadline, long seed) {
+    }
+
     /** Sends {@code count} requests with ids from {@code firstId} through one client, then checks and closes it. */
-    private static PoolStats runPhase(Phase phase, ChaosServer server, SplittableRandom random, int firstId, int count,
-                                      Tally tally, long deadline, long seed, ScheduledExecutorService helper) throws Exception {
+    private static PoolStats runPhase(Phase phase, Context context, SplittableRandom random, int firstId, int count,
+                                      Tally tally) throws Exception {
+        ChaosServer server = context.server();
+        ScheduledExecutorService helper = context.helper();
+        long deadline = context.deadline();
+        long seed = context.seed();
         List<URI> hosts = server.hosts();
         int socketsBefore = Witnesses.processSockets();
         int threadsBefore = Witnesses.clientSideThreads();
         NettyHttpClient client = NettyHttpClient.builder().pool(phase.pool()).eventLoopThreads(phase.ioThreads())
-                .maxRetries(phase.maxRetries()).build();
+                .maxRetries(phase.maxRetries()).sslContext(context.tls()).build();
         Map<Integer, HttpRequest> outstanding = new ConcurrentHashMap<>();
         Semaphore permits = new Semaphore(CONCURRENCY);
         PoolStats stats;
@@ -189,8 +221,13 @@ class SoakTest {
                     throw new AssertionError(overrun(phase, seed, outstanding, client));
                 }
                 Method method = Method.values()[random.nextInt(10) < 5 ? 0 : random.nextInt(2) + 1];
-                HttpRequest request = request(method, hosts.get(random.nextInt(hosts.size())), id, random);
+                SoakBodies.Kind kind = method == Method.GET ? null : SoakBodies.draw(random);
+                // files go half over https (no zero copy there); one other request in 40 does too
+                boolean secure = kind == SoakBodies.Kind.FILE ? random.nextBoolean() : random.nextInt(40) == 0;
+                URI host = secure ? server.tlsHost() : hosts.get(random.nextInt(hosts.size()));
+                HttpRequest request = request(method, kind, host, id, random, context.bodies());
                 tally.method[id] = (byte) method.ordinal();
+                tally.kind[id] = kind == null ? NO_BODY : (byte) kind.ordinal();
                 outstanding.put(id, request);
                 CompletableFuture<HttpResponse<byte[]>> future;
                 try {
@@ -233,16 +270,19 @@ class SoakTest {
         return stats;
     }
 
-    private static HttpRequest request(Method method, URI host, int id, SplittableRandom random) {
+    private static HttpRequest request(Method method, SoakBodies.Kind kind, URI host, int id, SplittableRandom random,
+                                       SoakBodies bodies) {
         HttpRequest.Builder b = HttpRequest.newBuilder(host.resolve("/soak/" + id)).header(ChaosServer.ID_HEADER, Integer.toString(id));
         if (random.nextInt(50) == 0) {
             b.header("Connection", "close");
         }
-        return switch (method) {
-            case GET -> b.GET().build();
-            case POST -> b.POST(HttpRequest.BodyPublishers.ofByteArray(ChaosServer.body(id, random.nextInt(2048)))).build();
-            case PUT -> b.PUT(HttpRequest.BodyPublishers.ofByteArray(ChaosServer.body(id, random.nextInt(2048)))).build();
-        };
+        if (method == Method.GET) {
+            return b.GET().build();
+        }
+        int length = SoakBodies.length(kind, random);
+        b.header(ChaosServer.LENGTH_HEADER, Integer.toString(length));
+        HttpRequest.BodyPublisher body = bodies.publisher(kind, id, length, random);
+        return (method == Method.POST ? b.POST(body) : b.PUT(body)).build();
     }
 
     /**
@@ -279,6 +319,7 @@ class SoakTest {
         static final byte STATUS_408 = 3;
         static final byte CANCELLED = 4;
         final byte[] method;
+        final byte[] kind;   // a SoakBodies.Kind's ordinal, or NO_BODY
         final LongAdder ok = new LongAdder();
         final LongAdder ok408 = new LongAdder();
         final LongAdder cancelled = new LongAdder();
@@ -291,6 +332,7 @@ class SoakTest {
 
         Tally(int requests) {
             method = new byte[requests];
+            kind = new byte[requests];
             outcome = new byte[requests];
             nothingWritten = new byte[requests];
         }
@@ -353,6 +395,36 @@ class SoakTest {
             return n;
         }
 
+        /**
+         * Whether the server must never execute request {@code id} twice: a POST, or a PUT whose
+         * body a publisher produced (it cannot be produced again, so it is never replayed).
+         */
+        boolean mustNotRepeat(int id) {
+            if (method[id] == Method.POST.ordinal()) {
+                return true;
+            }
+            return method[id] == Method.PUT.ordinal() && kind[id] >= 0 && SoakBodies.Kind.values()[kind[id]].name().startsWith("PUBLISHER");
+        }
+
+        long duplicatedNonIdempotent(ChaosServer server) {
+            long n = 0;
+            for (int id = 0; id < method.length; id++) {
+                if (mustNotRepeat(id) && server.executions(id) > 1) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Requests by body kind (GETs as NONE). */
+        Map<String, Long> kindCounts() {
+            Map<String, Long> out = new TreeMap<>();
+            for (byte k : kind) {
+                out.merge(k == NO_BODY ? "NONE" : SoakBodies.Kind.values()[k].name(), 1L, Long::sum);
+            }
+            return out;
+        }
+
         Map<String, Long> failureCounts() {
             Map<String, Long> out = new TreeMap<>();
             failures.forEach((k, v) -> out.put(k, v.sum()));
@@ -370,16 +442,17 @@ class SoakTest {
             long notExecuted = 0;
             for (int id = 0; id < method.length; id++) {
                 int n = server.executions(id);
-                if (method[id] == Method.POST.ordinal() && n > 1 && posts.size() < 10) {
-                    posts.add("POST " + id + " executed " + n + " times");
+                if (mustNotRepeat(id) && n > 1 && posts.size() < 10) {
+                    posts.add(Method.values()[method[id]] + " " + id + " (" + kindName(id) + ") executed " + n + " times");
                 }
                 if (outcome[id] == OK && n == 0) {
                     notExecuted++;
                 }
-                // A POST is sent again only after an attempt that wrote nothing, so the server cannot have seen
-                // any attempt of one that failed saying so: else the fact that decides retries was wrong.
-                if (method[id] == Method.POST.ordinal() && nothingWritten[id] == 1 && n > 0) {
-                    problem("POST " + id + " failed with " + failureOf.get(id) + " but the server executed it " + n + "x");
+                // Such a request is sent again only after an attempt that wrote nothing, so the server cannot have
+                // seen any attempt of one that failed saying so: else the fact that decides retries was wrong.
+                if (mustNotRepeat(id) && nothingWritten[id] == 1 && n > 0) {
+                    problem(Method.values()[method[id]] + " " + id + " (" + kindName(id) + ") failed with " + failureOf.get(id)
+                            + " but the server executed it " + n + "x");
                 }
                 // The last execution is the last attempt's: its fault says whether the response got through.
                 Fault fault = server.lastFault(id);
@@ -390,13 +463,17 @@ class SoakTest {
             }
             assertTrue(problems.isEmpty(), () -> problemCount.sum() + " wrong outcomes (seed " + seed + "), e.g.\n"
                     + String.join("\n", problems));
-            assertTrue(posts.isEmpty(), () -> "POSTs executed twice (seed " + seed + "): " + posts);
+            assertTrue(posts.isEmpty(), () -> "non-idempotent requests executed twice (seed " + seed + "): " + posts);
             assertEquals(0, notExecuted, () -> "successes the server never executed (seed " + seed + ")");
             List<Long> victims = server.staleVictims();
             assertTrue(victims.isEmpty(), () -> victims.size() + " requests were sent on a connection that already held"
                     + " stale bytes after a response (seed " + seed + "), e.g. " + victims.subList(0, Math.min(10, victims.size()))
                     + " ended " + victims.stream().limit(5).map(v -> v < 0 ? "?" : describe(v.intValue())).toList());
-            assertEquals(0, server.corruptRequests(), () -> "requests that reached the server corrupted (seed " + seed + ")");
+            assertEquals(0, server.corruptRequests(), () -> "requests that reached the server corrupted or incomplete (seed " + seed + ")");
+        }
+
+        private String kindName(int id) {
+            return kind[id] == NO_BODY ? "no body" : SoakBodies.Kind.values()[kind[id]].name();
         }
 
         private String describe(int id) {

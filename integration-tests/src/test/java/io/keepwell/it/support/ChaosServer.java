@@ -18,9 +18,13 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
+import javax.net.ssl.SSLContext;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -60,6 +64,12 @@ public final class ChaosServer implements AutoCloseable {
 
     /** The header that carries a request's id, a non-negative long below {@code maxIds}. */
     public static final String ID_HEADER = "X-Soak-Id";
+
+    /**
+     * The header that carries the length of a request's body as its sender meant it; a request
+     * whose body arrived shorter or longer is counted in {@link #corruptRequests()}.
+     */
+    public static final String LENGTH_HEADER = "X-Soak-Length";
 
     /** What the server does with one request. */
     public enum Fault {
@@ -119,6 +129,7 @@ public final class ChaosServer implements AutoCloseable {
     private final int weightTotal;
     private final EventLoopGroup group;
     private final List<Channel> listeners = new ArrayList<>();
+    private Channel tlsListener; // null without TLS
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicLong acceptedConnections = new AtomicLong();
     private final AtomicLongArray faultCounts = new AtomicLongArray(FAULTS.length);
@@ -127,7 +138,8 @@ public final class ChaosServer implements AutoCloseable {
     private final AtomicLong corruptRequests = new AtomicLong();
     private final java.util.Queue<Long> staleVictims = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-    private ChaosServer(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads) throws InterruptedException {
+    private ChaosServer(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads, SSLContext tls)
+            throws InterruptedException {
         this.seed = seed;
         this.weights = new int[FAULTS.length];
         int total = 0;
@@ -142,7 +154,23 @@ public final class ChaosServer implements AutoCloseable {
         this.executions = new AtomicIntegerArray(maxIds);
         this.lastFault = new AtomicIntegerArray(maxIds);
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("chaos-server", true), NioIoHandler.newFactory());
-        ServerBootstrap b = new ServerBootstrap()
+        try {
+            ServerBootstrap plain = bootstrap(null);
+            for (int i = 0; i < ports; i++) {
+                listeners.add(plain.bind(new InetSocketAddress(FreePorts.LOOPBACK, 0)).sync().channel());
+            }
+            if (tls != null) {
+                tlsListener = bootstrap(new JdkSslContext(tls, false, ClientAuth.NONE))
+                        .bind(new InetSocketAddress(FreePorts.LOOPBACK, 0)).sync().channel();
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private ServerBootstrap bootstrap(SslContext tls) {
+        return new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -152,18 +180,13 @@ public final class ChaosServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         acceptedConnections.incrementAndGet();
+                        if (tls != null) {
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                        }
                         ch.pipeline().addLast(new HttpRequestDecoder(), new HttpObjectAggregator(1 << 20),
                                 new Connection());
                     }
                 });
-        try {
-            for (int i = 0; i < ports; i++) {
-                listeners.add(b.bind(new InetSocketAddress(FreePorts.LOOPBACK, 0)).sync().channel());
-            }
-        } catch (InterruptedException | RuntimeException e) {
-            close();
-            throw e;
-        }
     }
 
     /**
@@ -173,7 +196,13 @@ public final class ChaosServer implements AutoCloseable {
      */
     public static ChaosServer start(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads)
             throws InterruptedException {
-        return new ChaosServer(seed, mix, ports, maxIds, threads);
+        return new ChaosServer(seed, mix, ports, maxIds, threads, null);
+    }
+
+    /** As {@link #start}, with one more port that speaks TLS with {@code tls} ({@link #tlsHost()}). */
+    public static ChaosServer startWithTls(long seed, Map<Fault, Integer> mix, int ports, int maxIds, int threads,
+                                           SSLContext tls) throws InterruptedException {
+        return new ChaosServer(seed, mix, ports, maxIds, threads, java.util.Objects.requireNonNull(tls, "tls"));
     }
 
     /** The byte at {@code index} of the body of request (or response) {@code id}. */
@@ -201,6 +230,14 @@ public final class ChaosServer implements AutoCloseable {
             out.add(URI.create("http://127.0.0.1:" + ((InetSocketAddress) c.localAddress()).getPort()));
         }
         return out;
+    }
+
+    /** The TLS port's base URI, {@code https://127.0.0.1:port}; only for a server started with TLS. */
+    public URI tlsHost() {
+        if (tlsListener == null) {
+            throw new IllegalStateException("started without TLS");
+        }
+        return URI.create("https://127.0.0.1:" + ((InetSocketAddress) tlsListener.localAddress()).getPort());
     }
 
     /** Connections accepted and not yet seen closed by the server. */
@@ -248,6 +285,9 @@ public final class ChaosServer implements AutoCloseable {
     public void close() {
         for (Channel c : listeners) {
             c.close().syncUninterruptibly();
+        }
+        if (tlsListener != null) {
+            tlsListener.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -300,7 +340,7 @@ public final class ChaosServer implements AutoCloseable {
                 return;
             }
             long id = Long.parseLong(request.headers().get(ID_HEADER));
-            checkBody(id, request.content());
+            checkBody(id, request.headers().get(LENGTH_HEADER), request.content());
             int executedBefore = executions.getAndIncrement((int) id);
             random = new SplittableRandom(seed + id * 0x9E3779B97F4A7C15L + executedBefore);
             boolean clientAskedClose = request.headers().containsValue("Connection", "close", true);
@@ -390,8 +430,12 @@ public final class ChaosServer implements AutoCloseable {
             throw new AssertionError();
         }
 
-        private void checkBody(long id, ByteBuf content) {
+        private void checkBody(long id, String announced, ByteBuf content) {
             int n = content.readableBytes();
+            if (announced != null && Integer.parseInt(announced) != n) {
+                corruptRequests.incrementAndGet();
+                return;
+            }
             for (int i = 0; i < n; i++) {
                 if (content.getByte(content.readerIndex() + i) != bodyByte(id, i)) {
                     corruptRequests.incrementAndGet();

@@ -3,6 +3,7 @@ package io.keepwell.it.soak;
 import io.keepwell.http.HttpRequest.BodyPublisher;
 import io.keepwell.http.HttpRequest.BodyPublishers;
 import io.keepwell.it.support.ChaosServer;
+import io.keepwell.it.support.PatternPublisher;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,8 +17,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -80,10 +79,10 @@ final class SoakBodies implements AutoCloseable {
         return switch (kind) {
             case BYTES -> BodyPublishers.ofByteArray(ChaosServer.body(id, length));
             case INPUT_STREAM -> BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(ChaosServer.body(id, length)));
-            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.ofPublisher(new PatternPublisher(id, length, random.nextInt(4096) + 1, null), length);
-            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.ofPublisher(new PatternPublisher(id, length, random.nextInt(4096) + 1, null), -1);
-            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.ofPublisher(new PatternPublisher(id, length, random.nextInt(4096) + 1, async), length);
-            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.ofPublisher(new PatternPublisher(id, length, random.nextInt(4096) + 1, async), -1);
+            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, null)), length);
+            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, null)), -1);
+            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, async)), length);
+            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, async)), -1);
             case FILE -> {
                 try {
                     yield BodyPublishers.ofFile(file(id, length));
@@ -91,6 +90,13 @@ final class SoakBodies implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
             }
+        };
+    }
+
+    private Flow.Publisher<ByteBuffer> counted(PatternPublisher publisher) {
+        return subscriber -> {
+            subscriptions.incrementAndGet();
+            publisher.subscribe(subscriber);
         };
     }
 
@@ -126,88 +132,6 @@ final class SoakBodies implements AutoCloseable {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    /**
-     * A cold publisher of one request's body pattern: every subscriber gets the whole body from
-     * its first byte, in chunks of {@code chunk} bytes, only as far as it asked. With no
-     * executor it emits from inside {@code request(n)}, as many simple publishers do.
-     */
-    private final class PatternPublisher implements Flow.Publisher<ByteBuffer> {
-        private final long id;
-        private final int length;
-        private final int chunk;
-        private final Executor executor;
-
-        PatternPublisher(long id, int length, int chunk, Executor executor) {
-            this.id = id;
-            this.length = length;
-            this.chunk = chunk;
-            this.executor = executor;
-        }
-
-        @Override
-        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-            subscriptions.incrementAndGet();
-            subscriber.onSubscribe(new Emission(subscriber));
-        }
-
-        /** One subscription; a drain loop that only one thread runs at a time. */
-        private final class Emission implements Flow.Subscription {
-            private final Flow.Subscriber<? super ByteBuffer> subscriber;
-            private final AtomicLong demand = new AtomicLong();
-            private final AtomicInteger wip = new AtomicInteger();
-            private final AtomicBoolean done = new AtomicBoolean();
-            private int sent; // drain loop only
-
-            Emission(Flow.Subscriber<? super ByteBuffer> subscriber) {
-                this.subscriber = subscriber;
-            }
-
-            @Override
-            public void request(long n) {
-                if (n <= 0) {
-                    if (done.compareAndSet(false, true)) {
-                        subscriber.onError(new IllegalArgumentException("request(" + n + ")"));
-                    }
-                    return;
-                }
-                demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                if (executor == null) {
-                    drain();
-                } else {
-                    executor.execute(this::drain);
-                }
-            }
-
-            @Override
-            public void cancel() {
-                done.set(true);
-            }
-
-            private void drain() {
-                if (wip.getAndIncrement() != 0) {
-                    return;
-                }
-                int missed = 1;
-                do {
-                    while (!done.get() && sent < length && demand.get() > 0) {
-                        int n = Math.min(chunk, length - sent);
-                        byte[] bytes = new byte[n];
-                        for (int i = 0; i < n; i++) {
-                            bytes[i] = ChaosServer.bodyByte(id, sent + i);
-                        }
-                        sent += n;
-                        demand.decrementAndGet();
-                        subscriber.onNext(ByteBuffer.wrap(bytes));
-                    }
-                    if (sent >= length && done.compareAndSet(false, true)) {
-                        subscriber.onComplete();
-                    }
-                    missed = wip.addAndGet(-missed);
-                } while (missed != 0);
             }
         }
     }

@@ -28,12 +28,19 @@ final class BodyStream implements Flow.Subscription {
 
         /** Reading resumed. */
         void readingResumed();
+
+        /**
+         * The subscriber threw from {@code onComplete} or {@code onError}, so its body future may
+         * never complete: the exchange fails with the subscriber's own exception.
+         */
+        void subscriberFailed(Exchange<?> exchange, RuntimeException cause);
     }
 
     private final Channel channel;
     private final EventLoop loop;
     private final HttpResponse.BodySubscriber<?> subscriber;
     private final Owner owner;
+    private final Exchange<?> exchange;
     private final BodyBufferGauge gauge;
     private long queuedBytes;
     private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(1); // usually empty: chunks go straight to a subscriber with demand
@@ -44,7 +51,8 @@ final class BodyStream implements Flow.Subscription {
     private boolean draining;
     private boolean pausedReading;
 
-    BodyStream(Channel channel, HttpResponse.BodySubscriber<?> subscriber, Owner owner, BodyBufferGauge gauge) {
+    BodyStream(Channel channel, Exchange<?> exchange, HttpResponse.BodySubscriber<?> subscriber, Owner owner, BodyBufferGauge gauge) {
+        this.exchange = exchange;
         this.gauge = gauge;
         this.channel = channel;
         this.loop = channel.eventLoop();
@@ -173,7 +181,7 @@ final class BodyStream implements Flow.Subscription {
             while (!terminated) {
                 if (failure != null) {
                     terminated = true;
-                    subscriber.onError(failure);
+                    signalTerminal(failure);
                 } else if (!queue.isEmpty() && demand > 0) {
                     demand--;
                     ByteBuffer chunk = queue.poll();
@@ -182,13 +190,26 @@ final class BodyStream implements Flow.Subscription {
                     deliver(chunk);
                 } else if (queue.isEmpty() && ended) {
                     terminated = true;
-                    subscriber.onComplete();
+                    signalTerminal(null);
                 } else {
                     break;
                 }
             }
         } finally {
             draining = false;
+        }
+    }
+
+    /** onError({@code error}), or onComplete if it is null; a subscriber that throws from either still ends its exchange. */
+    private void signalTerminal(Throwable error) {
+        try {
+            if (error == null) {
+                subscriber.onComplete();
+            } else {
+                subscriber.onError(error);
+            }
+        } catch (RuntimeException e) {
+            owner.subscriberFailed(exchange, e);
         }
     }
 
@@ -207,7 +228,7 @@ final class BodyStream implements Flow.Subscription {
             if (!ended) {
                 owner.abort(e);
             }
-            subscriber.onError(e);
+            signalTerminal(e);
         }
     }
 }

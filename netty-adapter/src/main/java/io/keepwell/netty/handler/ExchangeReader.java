@@ -165,6 +165,14 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
     }
 
+    @Override
+    public void subscriberFailed(Exchange<?> exchange, RuntimeException cause) {
+        if (current == exchange && state == ReadState.READING_BODY) {
+            closeWith(CloseReason.ABORTED, cause);
+        }
+        exchange.result().completeExceptionally(cause); // a no-op if it completed after all
+    }
+
     /**
      * The request write finished: on success every request byte reached the socket (recorded on
      * the exchange, which is still the current one: a response cannot end an exchange whose
@@ -280,7 +288,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         }
         discarding = BodySubscribers.isDiscarding(subscriber);
         discarded = 0;
-        body = new BodyStream(ctx.channel(), subscriber, this, settings.bodyBuffer());
+        body = new BodyStream(ctx.channel(), exchange, subscriber, this, settings.bodyBuffer());
         state = ReadState.READING_BODY;
         timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         subscriber.getBody().whenComplete((value, error) -> {

@@ -1,0 +1,323 @@
+package io.keepwell.it.faults;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpRequest.BodyPublisher;
+import io.keepwell.http.HttpRequest.BodyPublishers;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.http.PrematureCloseException;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.PatternPublisher;
+import io.keepwell.netty.NettyHttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.keepwell.it.support.Witnesses.awaitCondition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every request-body kind meets every fault of the peer and of its own producer, and every
+ * response-body consumer meets its own failure. Each case asks three things: the future
+ * completes, with a failure that says whose fault it was; the request is not sent again; and the
+ * client recovers: the next request on it succeeds, and (by {@link ClientLeakCheck}) nothing is
+ * left open once it closes.
+ */
+class FaultMatrixTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Larger than loopback's socket buffers on both sides, so a peer that stops reading stops the upload. */
+    private static final long LARGE = 32L << 20;
+
+    @RegisterExtension
+    final ClientLeakCheck clients = new ClientLeakCheck();
+
+    @TempDir
+    Path dir;
+
+    private HeadFirstServer server;
+    private ExecutorService emitter;
+
+    @BeforeEach
+    void start() throws IOException {
+        server = new HeadFirstServer();
+        emitter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "fault-matrix-emitter");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        server.close();
+        emitter.shutdownNow();
+    }
+
+    /** The request bodies Keepwell sends, each {@link #LARGE} bytes. */
+    enum Body {
+        BYTES, INPUT_STREAM, PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN, FILE
+    }
+
+    /** What the peer does to an upload. */
+    enum PeerFault {
+        RESET_AFTER_HEAD("/reset-after-head"), RESET_MID_BODY("/reset-mid-body");
+
+        final String path;
+
+        PeerFault(String path) {
+            this.path = path;
+        }
+    }
+
+    private BodyPublisher body(Body kind, long length) throws IOException {
+        return switch (kind) {
+            case BYTES -> BodyPublishers.ofByteArray(new byte[(int) length]);
+            case INPUT_STREAM -> BodyPublishers.ofInputStream(() -> new ZeroStream(length, -1, null));
+            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, null), length);
+            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, null), -1);
+            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), length);
+            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), -1);
+            case FILE -> BodyPublishers.ofFile(file(length));
+        };
+    }
+
+    private Path file(long length) throws IOException {
+        Path path = dir.resolve("body-" + length);
+        if (!Files.exists(path)) {
+            try (var channel = Files.newByteChannel(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer block = ByteBuffer.allocate(1 << 20);
+                for (long written = 0; written < length; ) {
+                    block.clear().limit((int) Math.min(block.capacity(), length - written));
+                    written += channel.write(block);
+                }
+            }
+        }
+        return path;
+    }
+
+    private NettyHttpClient client() {
+        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+    }
+
+    @ParameterizedTest(name = "{0} against {1}")
+    @org.junit.jupiter.params.provider.MethodSource("uploadsAgainstPeerFaults")
+    void anUploadThePeerCutsFailsAsThePeersFaultOnceAndTheClientRecovers(Body kind, PeerFault fault) throws Exception {
+        NettyHttpClient client = client();
+        HttpRequest request = HttpRequest.newBuilder(server.uri(fault.path)).POST(body(kind, LARGE)).build();
+        Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        assertTrue(failure instanceof PrematureCloseException, () -> "a peer's reset must fail as the peer's: " + describe(failure));
+        assertEquals(1, server.requests(fault.path), "a POST on a fresh connection is never sent again");
+        assertRecovers(client);
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> uploadsAgainstPeerFaults() {
+        return java.util.Arrays.stream(Body.values()).flatMap(b -> java.util.Arrays.stream(PeerFault.values())
+                .map(f -> org.junit.jupiter.params.provider.Arguments.of(b, f)));
+    }
+
+    /** How a body's own producer fails, one byte offset into the body. */
+    enum ProducerFault {
+        PUBLISHER_ON_ERROR, PUBLISHER_THROWS_FROM_REQUEST, INPUT_STREAM_READ_THROWS, INPUT_STREAM_SUPPLIER_THROWS,
+        PUBLISHER_ON_ERROR_BEFORE_ANY_BYTE
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProducerFault.class)
+    void aBodyThatFailsToProduceFailsAsTheCallersOwnWithItsCauseIsNotRetriedAndTheClientRecovers(ProducerFault fault)
+            throws Exception {
+        NettyHttpClient client = client();
+        IllegalStateException cause = new IllegalStateException("the caller's own body failed (" + fault + ")");
+        IOException readFailure = new IOException("the caller's own stream failed to read");
+        long length = 1 << 20;
+        BodyPublisher body = switch (fault) {
+            case PUBLISHER_ON_ERROR -> BodyPublishers.ofPublisher(
+                    PatternPublisher.of(1, length, 8192, emitter).failing(PatternPublisher.Fault.ON_ERROR, 100_000, cause), length);
+            case PUBLISHER_ON_ERROR_BEFORE_ANY_BYTE -> BodyPublishers.ofPublisher(
+                    PatternPublisher.of(1, length, 8192, null).failing(PatternPublisher.Fault.ON_ERROR, 0, cause), -1);
+            case PUBLISHER_THROWS_FROM_REQUEST -> BodyPublishers.ofPublisher(
+                    PatternPublisher.of(1, length, 8192, null).failing(PatternPublisher.Fault.THROW_FROM_REQUEST, 100_000, cause), -1);
+            case INPUT_STREAM_READ_THROWS -> BodyPublishers.ofInputStream(() -> new ZeroStream(length, 100_000, readFailure));
+            case INPUT_STREAM_SUPPLIER_THROWS -> BodyPublishers.ofInputStream(() -> {
+                throw cause;
+            });
+        };
+        // The idempotency key makes the request one that may be retried: only the cause's origin forbids it.
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/drain")).header("Idempotency-Key", "k1").POST(body).build();
+        Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        assertFalse(failure instanceof PrematureCloseException, () -> "the caller's failure reported as the peer's: " + describe(failure));
+        Throwable expected = fault == ProducerFault.INPUT_STREAM_READ_THROWS ? readFailure : cause;
+        assertTrue(causeChainHas(failure, expected), () -> "the caller's own exception must be attached: " + describe(failure));
+        assertTrue(server.requests("/drain") <= 1, "a request whose body failed locally is never retried");
+        assertEquals(0, client.poolStats().retried());
+        assertRecovers(client);
+    }
+
+    /** How a response body's consumer fails. */
+    enum ConsumerFault { HANDLER_THROWS, ON_SUBSCRIBE_THROWS, ON_NEXT_THROWS, ON_COMPLETE_THROWS, BODY_STAGE_FAILS }
+
+    @ParameterizedTest
+    @EnumSource(ConsumerFault.class)
+    void aResponseConsumerThatFailsFailsItsFutureWithItsOwnExceptionAndTheClientRecovers(ConsumerFault fault) throws Exception {
+        NettyHttpClient client = client();
+        RuntimeException cause = new IllegalStateException("the caller's own consumer failed (" + fault + ")");
+        HttpResponse.BodyHandler<String> handler = info -> {
+            if (fault == ConsumerFault.HANDLER_THROWS) {
+                throw cause;
+            }
+            return new FailingSubscriber(fault, cause);
+        };
+        Throwable failure = failureOf(client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(), handler));
+        assertTrue(causeChainHas(failure, cause), () -> "the consumer's own exception must be the failure: " + describe(failure));
+        assertFalse(failure instanceof PrematureCloseException, () -> "the caller's failure reported as the peer's: " + describe(failure));
+        assertRecovers(client);
+    }
+
+    /** The next request on the same client succeeds, and no connection but idle ones is left. */
+    private void assertRecovers(NettyHttpClient client) throws Exception {
+        HttpResponse<String> next = client.sendAsync(HttpRequest.newBuilder(server.uri("/ok")).build(),
+                HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(200, next.statusCode());
+        assertEquals("ok", next.body());
+        awaitCondition(WAIT, () -> server.openConnections() == client.poolStats().idle(),
+                () -> "server sees " + server.openConnections() + " connections, client " + client.poolStats());
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) throws InterruptedException {
+        try {
+            Object value = future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return fail("expected a failure, got " + value);
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            return fail("the future did not complete within " + WAIT);
+        }
+    }
+
+    private static boolean causeChainHas(Throwable failure, Throwable cause) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t == cause) {
+                return true;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                if (s == cause) {
+                    return true;
+                }
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(w));
+        return w.toString();
+    }
+
+    /** {@code length} zero bytes; throws {@code failure} once {@code failAt} bytes were read (never if negative). */
+    private static final class ZeroStream extends InputStream {
+        private final long length;
+        private final long failAt;
+        private final IOException failure;
+        private long position;
+
+        ZeroStream(long length, long failAt, IOException failure) {
+            this.length = length;
+            this.failAt = failAt;
+            this.failure = failure;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (failAt >= 0 && position >= failAt) {
+                throw failure;
+            }
+            if (position >= length) {
+                return -1;
+            }
+            int n = (int) Math.min(len, length - position);
+            java.util.Arrays.fill(b, off, off + n, (byte) 0);
+            position += n;
+            return n;
+        }
+    }
+
+    /** A response subscriber that fails at the point {@code fault} names. */
+    private static final class FailingSubscriber implements HttpResponse.BodySubscriber<String> {
+        private final ConsumerFault fault;
+        private final RuntimeException cause;
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+
+        FailingSubscriber(ConsumerFault fault, RuntimeException cause) {
+            this.fault = fault;
+            this.cause = cause;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            if (fault == ConsumerFault.ON_SUBSCRIBE_THROWS) {
+                throw cause;
+            }
+            if (fault == ConsumerFault.BODY_STAGE_FAILS) {
+                body.completeExceptionally(cause);
+            }
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> item) {
+            if (fault == ConsumerFault.ON_NEXT_THROWS) {
+                throw cause;
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            body.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            if (fault == ConsumerFault.ON_COMPLETE_THROWS) {
+                throw cause;
+            }
+            body.complete("done");
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<String> getBody() {
+            return body;
+        }
+    }
+}

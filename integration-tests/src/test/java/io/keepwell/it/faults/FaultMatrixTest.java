@@ -194,6 +194,88 @@ class FaultMatrixTest {
         assertRecovers(client);
     }
 
+    /** The response-body handlers Keepwell has, each read to its end by the caller. */
+    enum Handler { STRING, BYTE_ARRAY, DISCARDING, PUBLISHER, INPUT_STREAM, FILE }
+
+    /** How the peer cuts a response body. */
+    enum ResponseFault {
+        RESET("/big-reset"), TRUNCATED("/big-truncated"), CHUNKED_RESET("/big-chunked-reset");
+
+        final String path;
+
+        ResponseFault(String path) {
+            this.path = path;
+        }
+    }
+
+    @ParameterizedTest(name = "{0} against {1}")
+    @org.junit.jupiter.params.provider.MethodSource("handlersAgainstResponseFaults")
+    void aResponseBodyThePeerCutsFailsTypedWhereverItIsReadAndTheClientRecovers(Handler handler, ResponseFault fault)
+            throws Exception {
+        NettyHttpClient client = client();
+        HttpRequest request = HttpRequest.newBuilder(server.uri(fault.path)).build();
+        Throwable failure = switch (handler) {
+            case STRING -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+            case BYTE_ARRAY -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+            case FILE -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(dir.resolve("download"))));
+            case DISCARDING -> {
+                // 1 MiB is past the discard budget: the client may close instead of draining, and then it succeeds
+                CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+                try {
+                    f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                    yield null;
+                } catch (ExecutionException e) {
+                    yield e.getCause();
+                }
+            }
+            case INPUT_STREAM -> {
+                InputStream in = client.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream())
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
+                try (in) {
+                    in.readAllBytes();
+                    yield fail("the stream ended normally");
+                } catch (IOException e) {
+                    yield e;
+                }
+            }
+            case PUBLISHER -> {
+                Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher())
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                body.subscribe(new Flow.Subscriber<>() {
+                    @Override
+                    public void onSubscribe(Flow.Subscription subscription) {
+                        subscription.request(Long.MAX_VALUE);
+                    }
+
+                    @Override
+                    public void onNext(List<ByteBuffer> item) {
+                    }
+
+                    @Override
+                    public void onError(Throwable throwable) {
+                        done.completeExceptionally(throwable);
+                    }
+
+                    @Override
+                    public void onComplete() {
+                        done.complete(null);
+                    }
+                });
+                yield failureOf(done);
+            }
+        };
+        if (failure != null) {
+            assertTrue(failure instanceof PrematureCloseException, () -> "a cut body must fail as the peer's: " + describe(failure));
+        }
+        assertRecovers(client);
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> handlersAgainstResponseFaults() {
+        return java.util.Arrays.stream(Handler.values()).flatMap(h -> java.util.Arrays.stream(ResponseFault.values())
+                .map(f -> org.junit.jupiter.params.provider.Arguments.of(h, f)));
+    }
+
     /** The next request on the same client succeeds, and no connection but idle ones is left. */
     private void assertRecovers(NettyHttpClient client) throws Exception {
         HttpResponse<String> next = client.sendAsync(HttpRequest.newBuilder(server.uri("/ok")).build(),

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       until the server closes;</li>
  *   <li>{@code /drain}: reads the whole body (length-delimited or chunked), then answers 200;</li>
  *   <li>{@code /big}: answers 200 with a 1 MiB body;</li>
+ *   <li>{@code /big-reset}, {@code /big-truncated}, {@code /big-chunked-reset}: announce 1 MiB
+ *       (by length, or chunked), send 64 KiB of it, then reset or close;</li>
  *   <li>anything else: answers 200 with the body {@code ok}.</li>
  * </ul>
  * Its count of connections is its own, a witness that shares no code with the client.
@@ -125,6 +127,21 @@ final class HeadFirstServer implements AutoCloseable {
                         respond(out, "ok".getBytes(StandardCharsets.US_ASCII));
                     }
                     case "/big" -> respond(out, new byte[BIG]);
+                    case "/big-reset", "/big-truncated", "/big-chunked-reset" -> {
+                        boolean chunkedResponse = path.equals("/big-chunked-reset");
+                        out.write(("HTTP/1.1 200 OK\r\n" + (chunkedResponse ? "Transfer-Encoding: chunked\r\n\r\n"
+                                + Integer.toHexString(BIG) + "\r\n" : "Content-Length: " + BIG + "\r\n\r\n"))
+                                .getBytes(StandardCharsets.US_ASCII));
+                        out.write(new byte[64 * 1024]);
+                        out.flush();
+                        if (path.equals("/big-truncated")) {
+                            socket.shutdownOutput();
+                            in.readAllBytes(); // until the client closes
+                        } else {
+                            reset(socket);
+                        }
+                        return;
+                    }
                     default -> respond(out, "ok".getBytes(StandardCharsets.US_ASCII));
                 }
             }

@@ -166,17 +166,16 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The request write finished: on success every request byte reached the socket (recorded on
-     * the exchange, which is still the current one: a response cannot end an exchange whose
-     * request is unfinished without closing the channel); a failure means the channel cannot be
-     * trusted any more.
+     * The request write finished: on success every request byte reached the socket (the
+     * {@link WriteMeter} counted them on the exchange, which is still the current one: a response
+     * cannot end an exchange whose request is unfinished without closing the channel); a failure
+     * means the channel cannot be trusted any more.
      */
     @Override
     public void operationComplete(ChannelFuture future) {
         if (future.isSuccess()) {
             Exchange<?> exchange = current;
             if (exchange != null) {
-                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued);
                 exchange.requestWritten = true;
             }
             if (state == ReadState.AWAITING_HEAD) {

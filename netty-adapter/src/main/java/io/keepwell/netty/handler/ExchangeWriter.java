@@ -33,9 +33,10 @@ import java.nio.channels.ClosedChannelException;
 
 /**
  * The write loop (Go's {@code persistConn.writeLoop}): turns an {@link Exchange} into an HTTP/1.1
- * request for the codec below, and records what reached the socket. Whether any request byte was
- * written is what later decides if a failed non-idempotent request may be sent again, so it is
- * measured from the channel's outbound buffer, never guessed from an exception.
+ * request for the codec below. What of it reaches the socket is counted by the {@link WriteMeter}
+ * at the bottom of the pipeline, for every part however it is written (head, in-memory body,
+ * file region, streamed chunks): whether any request byte was written later decides if a failed
+ * non-idempotent request may be sent again, so it is measured, never guessed from an exception.
  */
 public final class ExchangeWriter extends ChannelDuplexHandler {
 
@@ -48,8 +49,6 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
      */
     private static final HttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
-    private Exchange<?> writing;      // event loop only: the exchange whose bytes are being flushed
-    private long pendingBeforeWrite;  // event loop only
     private RequestBodyUpload upload; // event loop only: a streamed body being written
     private Runnable deferredBody;    // event loop only: a body waiting for 100 Continue
     private ScheduledFuture<?> continueTimer; // event loop only
@@ -74,8 +73,8 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         }
         HttpRequest request = exchange.request();
         HttpRequest.BodyPublisher body = request.bodyPublisher();
-        writing = exchange;
-        pendingBeforeWrite = outbound.totalPendingWriteBytes();
+        meter.countFor(exchange);
+        promise.addListener(f -> meter.stopCounting(exchange));
         boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
         if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
             ctx.write(encodeFull(request, inMemory), promise);
@@ -89,7 +88,6 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
                 writeBody(ctx, body, promise, headWrite);
             }
         }
-        exchange.bytesQueued = outbound.totalPendingWriteBytes() - pendingBeforeWrite;
     }
 
     private void writeBody(ChannelHandlerContext ctx, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
@@ -168,22 +166,6 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         ctx.fireChannelInactive();
     }
 
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
-        ctx.flush();
-        Exchange<?> exchange = writing;
-        if (exchange != null) {
-            writing = null;
-            if (!exchange.requestWritten) {
-                // After a failed flush the buffer is emptied, which reads as "all written": the
-                // safe direction, since it forbids replaying a request that may have left.
-                long stillPending = outbound == null ? 0 : outbound.totalPendingWriteBytes() - pendingBeforeWrite;
-                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued - Math.max(0, stillPending));
-            }
-        }
-    }
-
     /** A request whose body is in memory: one message, usually one write. */
     DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
         ByteBuf content = body.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.content());
@@ -211,11 +193,13 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     }
 
     private boolean askForCompression; // set once, when added to a pipeline that decompresses
+    private WriteMeter meter;          // set once, when added to a pipeline
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
         askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
+        meter = (WriteMeter) ctx.pipeline().get(PipelineInitializer.METER);
     }
 
     private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {

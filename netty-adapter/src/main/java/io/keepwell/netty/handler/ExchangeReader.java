@@ -7,6 +7,7 @@ import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.HttpResponse.BodySubscriber;
 import io.keepwell.http.HttpResponse.BodySubscribers;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.http.RequestBodyException;
 import io.keepwell.keepalive.ExchangeFacts;
 import io.keepwell.keepalive.KeepAliveHint;
 import io.keepwell.keepalive.KeepAlivePolicy;
@@ -183,7 +184,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         } else if (current != null) {
             Throwable cause = future.cause();
-            if (cause instanceof IOException) {
+            if (cause instanceof RequestBodyException) {
+                closeWith(CloseReason.REQUEST_BODY_FAILED, cause); // the caller's own failure: never a retry
+            } else if (cause instanceof IOException) {
                 closeWith(CloseReason.PEER_CLOSED, null); // reported as a premature close with the facts
             } else {
                 closeWith(CloseReason.ABORTED, cause);

@@ -3,6 +3,7 @@ package io.keepwell.netty.handler;
 import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.FileBodyPublisher;
 import io.keepwell.http.HttpRequest;
+import io.keepwell.http.RequestBodyException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +29,10 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -82,34 +86,46 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
             ChannelFuture headWrite = ctx.write(encodeHead(request, body.contentLength()));
             if (awaitContinue) {
                 // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
-                deferredBody = () -> writeBody(ctx, body, promise, headWrite);
+                deferredBody = () -> writeBody(ctx, exchange, body, promise, headWrite);
                 continueTimer = ctx.executor().schedule(this::sendDeferredBody, expectContinueTimeout.toNanos(), TimeUnit.NANOSECONDS);
             } else {
-                writeBody(ctx, body, promise, headWrite);
+                writeBody(ctx, exchange, body, promise, headWrite);
             }
         }
     }
 
-    private void writeBody(ChannelHandlerContext ctx, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
+    private void writeBody(ChannelHandlerContext ctx, Exchange<?> exchange, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
         if (headWrite.isDone() && !headWrite.isSuccess()) {
             promise.tryFailure(headWrite.cause());
         } else if (body instanceof ByteArrayBodyPublisher inMemory) {
             ctx.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(inMemory.content())), promise);
         } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
-            // Zero-copy where the transport allows: the kernel sends the file.
-            ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
+            // Zero-copy where the transport allows: the kernel sends the file. It is opened here, so
+            // that a file that cannot be read fails as the body's fault, not the connection's.
+            FileChannel opened;
+            try {
+                opened = FileChannel.open(file.path(), StandardOpenOption.READ);
+            } catch (IOException | RuntimeException e) {
+                promise.tryFailure(new RequestBodyException(exchange.toString(), e));
+                return;
+            }
+            ctx.write(new DefaultFileRegion(opened, 0, file.contentLength()));
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
         } else if (body.contentLength() == 0) {
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
         } else {
-            RequestBodyUpload streaming = new RequestBodyUpload(ctx, body.contentLength(), promise);
+            RequestBodyUpload streaming = new RequestBodyUpload(ctx, exchange.toString(), body.contentLength(), promise);
             upload = streaming;
             promise.addListener(f -> {
                 if (upload == streaming) {
                     upload = null;
                 }
             });
-            body.subscribe(streaming);
+            try {
+                body.subscribe(streaming);
+            } catch (RuntimeException e) {
+                streaming.fail(e);
+            }
         }
     }
 

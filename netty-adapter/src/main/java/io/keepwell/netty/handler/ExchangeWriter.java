@@ -3,6 +3,7 @@ package io.keepwell.netty.handler;
 import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.FileBodyPublisher;
 import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.RequestBodyException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -42,7 +43,7 @@ import java.nio.channels.ClosedChannelException;
  * file region, streamed chunks): whether any request byte was written later decides if a failed
  * non-idempotent request may be sent again, so it is measured, never guessed from an exception.
  */
-public final class ExchangeWriter extends ChannelDuplexHandler {
+public final class ExchangeWriter extends ChannelDuplexHandler implements ExchangeTimer.Expiry {
 
     private static final String USER_AGENT = "Keepwell/0.1";
 
@@ -57,10 +58,18 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     private Runnable deferredBody;    // event loop only: a body waiting for 100 Continue
     private ScheduledFuture<?> continueTimer; // event loop only
     private ChannelHandlerContext context;
+    private ExchangeTimer writeTimer;         // event loop only: armed while a request is being written
     private final Duration expectContinueTimeout;
+    private final Duration writeTimeout;
 
-    public ExchangeWriter(Duration expectContinueTimeout) {
+    /**
+     * {@code writeTimeout} limits each gap in writing a request: from its start, and from every
+     * byte that reaches the socket, to the next (OkHttp's per-write timeout). The wait for
+     * {@code 100 Continue} is not a gap: {@code expectContinueTimeout} bounds it.
+     */
+    public ExchangeWriter(Duration expectContinueTimeout, Duration writeTimeout) {
         this.expectContinueTimeout = expectContinueTimeout;
+        this.writeTimeout = writeTimeout;
     }
 
     @Override
@@ -77,8 +86,12 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         }
         HttpRequest request = exchange.request();
         HttpRequest.BodyPublisher body = request.bodyPublisher();
-        meter.countFor(exchange);
-        promise.addListener(f -> meter.stopCounting(exchange));
+        meter.countFor(exchange, this::progressed);
+        writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
+        promise.addListener(f -> {
+            meter.stopCounting(exchange);
+            writeTimer.clear();
+        });
         boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
         if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
             ctx.write(encodeFull(request, inMemory), promise);
@@ -88,6 +101,11 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
                 // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
                 deferredBody = () -> writeBody(ctx, exchange, body, promise, headWrite);
                 continueTimer = ctx.executor().schedule(this::sendDeferredBody, expectContinueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                headWrite.addListener(f -> {
+                    if (deferredBody != null) {
+                        writeTimer.clear(); // the head is out; the wait for the go-ahead has its own limit
+                    }
+                });
             } else {
                 writeBody(ctx, exchange, body, promise, headWrite);
             }
@@ -135,6 +153,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (body != null) {
             deferredBody = null;
             cancelContinueTimer();
+            writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
             body.run();
             ctx().flush();
         }
@@ -150,7 +169,27 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (deferredBody != null) {
             deferredBody = null;
             cancelContinueTimer();
+            writeTimer.clear();
         }
+    }
+
+    /** A byte of the request reached the socket: the next gap starts now. */
+    private void progressed() {
+        writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
+    }
+
+    /** The write timeout ran out: the reader ends the exchange, as for its own timeouts. */
+    @Override
+    public void timedOut(HttpTimeoutException.Phase phase, Duration limit) {
+        ExchangeReader reader = PipelineInitializer.reader(context.channel());
+        if (reader != null) {
+            reader.timedOut(phase, limit);
+        }
+    }
+
+    /** Whether the write timer is scheduled; for tests. */
+    public boolean timerScheduled() {
+        return writeTimer.isScheduled();
     }
 
     private void cancelContinueTimer() {
@@ -175,6 +214,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropDeferredBody();
+        writeTimer.clear();
         if (upload != null) {
             upload.cancel();
             upload = null;
@@ -214,6 +254,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
+        writeTimer = new ExchangeTimer(ctx.channel(), this);
         askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
         meter = (WriteMeter) ctx.pipeline().get(PipelineInitializer.METER);
     }

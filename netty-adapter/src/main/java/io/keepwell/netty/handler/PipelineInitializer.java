@@ -47,7 +47,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         if (settings.decompression()) {
             p.addLast(DECOMPRESSOR, new MeteredDecompressor(reader));
         }
-        p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout()));
+        p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout(), settings.writeTimeout()));
         p.addLast(READER, reader);
     }
 

@@ -23,17 +23,25 @@ import io.netty.channel.FileRegion;
  */
 public final class WriteMeter extends ChannelOutboundHandlerAdapter {
 
-    private Exchange<?> counting; // event loop only: the exchange whose request is being written
+    /** Told whenever request bytes reach the socket (for the write timeout). */
+    interface Progress {
+        void progressed();
+    }
 
-    /** Bytes written from now on are {@code exchange}'s, until {@link #stopCounting}. */
-    void countFor(Exchange<?> exchange) {
-        counting = exchange;
+    private Exchange<?> counting; // event loop only: the exchange whose request is being written
+    private Progress progress;    // event loop only
+
+    /** Bytes written from now on are {@code exchange}'s, until {@link #stopCounting}; each write is told to {@code progress}. */
+    void countFor(Exchange<?> exchange, Progress progress) {
+        this.counting = exchange;
+        this.progress = progress;
     }
 
     /** The exchange's request is over (written, or failed): later bytes are nobody's. */
     void stopCounting(Exchange<?> exchange) {
         if (counting == exchange) {
             counting = null;
+            progress = null;
         }
     }
 
@@ -46,7 +54,7 @@ public final class WriteMeter extends ChannelOutboundHandlerAdapter {
             return;
         }
         ChannelProgressivePromise metered = ctx.newProgressivePromise();
-        metered.addListener(new Counted(exchange, size, promise));
+        metered.addListener(new Counted(exchange, progress, size, promise));
         ctx.write(msg, metered);
     }
 
@@ -66,12 +74,14 @@ public final class WriteMeter extends ChannelOutboundHandlerAdapter {
     /** Adds one message's written bytes to its exchange, then completes the writer's promise. */
     private static final class Counted implements ChannelProgressiveFutureListener {
         private final Exchange<?> exchange;
+        private final Progress progress;
         private final long size;
         private final ChannelPromise original;
         private long counted;
 
-        Counted(Exchange<?> exchange, long size, ChannelPromise original) {
+        Counted(Exchange<?> exchange, Progress progress, long size, ChannelPromise original) {
             this.exchange = exchange;
+            this.progress = progress;
             this.size = size;
             this.original = original;
         }
@@ -95,6 +105,7 @@ public final class WriteMeter extends ChannelOutboundHandlerAdapter {
             if (upTo > counted) {
                 exchange.bytesWritten += upTo - counted;
                 counted = upTo;
+                progress.progressed();
             }
         }
     }

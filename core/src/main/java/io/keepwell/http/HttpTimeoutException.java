@@ -18,6 +18,11 @@ public class HttpTimeoutException extends IOException {
         CONNECT,
         /** The TLS handshake ({@code handshakeTimeout}). */
         HANDSHAKE,
+        /**
+         * A gap in writing the request: no byte of it reached the socket for {@code writeTimeout}
+         * (a server that stopped reading, a body publisher that stopped emitting).
+         */
+        WRITE,
         /** From the request's last byte to the response's headers ({@code responseHeaderTimeout}). */
         RESPONSE_HEADERS,
         /** A gap between two reads of the response body ({@code readTimeout}). */
@@ -42,6 +47,7 @@ public class HttpTimeoutException extends IOException {
             case ACQUIRE -> "waiting for a connection";
             case CONNECT -> "connecting";
             case HANDSHAKE -> "the TLS handshake";
+            case WRITE -> "writing the request";
             case RESPONSE_HEADERS -> "waiting for the response headers";
             case READ -> "reading the response body";
             case REQUEST -> "the request";

@@ -43,7 +43,7 @@ public class PrematureCloseException extends IOException {
         return phase;
     }
 
-    /** Request bytes that reached the socket before the close. */
+    /** Request bytes that reached the socket before the close (on https, the TLS records carrying them). */
     public long bytesWritten() {
         return bytesWritten;
     }

@@ -18,6 +18,8 @@ public enum CloseReason {
     PROTOCOL_ERROR,
     /** Bytes arrived while it was idle. */
     UNSOLICITED_DATA,
+    /** Producing the request body failed on this side (its stream, publisher or file). */
+    REQUEST_BODY_FAILED,
     /** The request on it was cancelled, or its body abandoned, mid-exchange. */
     ABORTED,
     /** A response header or read timeout ran out on it, or the request's total timeout. */

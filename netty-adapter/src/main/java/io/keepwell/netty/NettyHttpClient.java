@@ -14,6 +14,7 @@ import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.ExchangeReader;
+import io.keepwell.netty.handler.ExchangeWriter;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.netty.pool.ChannelPools;
 import io.keepwell.netty.pool.HostChannelPool;
@@ -36,6 +37,7 @@ import io.netty.util.concurrent.Promise;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -250,8 +252,8 @@ public final class NettyHttpClient implements HttpClient {
     }
 
     /**
-     * Response-header and read timers scheduled on open channels; for tests: with no exchange in
-     * flight it must be 0 (idle channels keep only their idle-expiry timer).
+     * Channels with a write, response-header or read timer scheduled; for tests: with no exchange
+     * in flight it must be 0 (idle channels keep only their idle-expiry timer).
      */
     public int scheduledExchangeTimersForTesting() throws InterruptedException, java.util.concurrent.ExecutionException {
         int scheduled = 0;
@@ -259,7 +261,8 @@ public final class NettyHttpClient implements HttpClient {
             // Looked up on the loop: a channel closing meanwhile loses its handlers there.
             io.netty.util.concurrent.Future<Boolean> armed = channel.eventLoop().submit(() -> {
                 ExchangeReader reader = PipelineInitializer.reader(channel);
-                return reader != null && reader.timerScheduled();
+                ExchangeWriter writer = PipelineInitializer.writer(channel);
+                return (reader != null && reader.timerScheduled()) || (writer != null && writer.timerScheduled());
             });
             if (armed.get()) {
                 scheduled++;
@@ -315,6 +318,7 @@ public final class NettyHttpClient implements HttpClient {
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
         private int maxRetries = 1;
+        private Duration writeTimeout = Duration.ofSeconds(10);
         private Duration responseHeaderTimeout = Duration.ofSeconds(60);
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration abandonedBodyTimeout = Duration.ofSeconds(30);
@@ -374,6 +378,18 @@ public final class NettyHttpClient implements HttpClient {
                 throw new IllegalArgumentException("maxRetries must not be negative: " + maxRetries);
             }
             this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /**
+         * Limit on a gap in writing a request: the longest time in which no byte of it reaches the
+         * socket (a server that stopped reading, a body publisher that stopped emitting). A gap,
+         * not a total, as OkHttp's: a large upload that keeps moving is never cut. 10 s by
+         * default, as OkHttp. A wait for {@code 100 Continue} is bounded by
+         * {@link #expectContinueTimeout} instead.
+         */
+        public Builder writeTimeout(Duration timeout) {
+            this.writeTimeout = positive(timeout, "writeTimeout");
             return this;
         }
 
@@ -552,6 +568,24 @@ public final class NettyHttpClient implements HttpClient {
         }
 
         /**
+         * The limit these settings put on {@code phase}, or empty for {@code REQUEST}, which each
+         * request sets for itself ({@code HttpRequest.Builder.timeout}). Every other phase has one,
+         * whatever the settings, so an exchange that stops making progress always ends.
+         */
+        public Optional<Duration> limit(HttpTimeoutException.Phase phase) {
+            return switch (phase) {
+                case ACQUIRE -> Optional.of(pool.acquireTimeout());
+                case CONNECT -> Optional.of(connectTimeout);
+                case HANDSHAKE -> Optional.of(handshakeTimeout);
+                case WRITE -> Optional.of(writeTimeout);
+                case RESPONSE_HEADERS -> Optional.of(responseHeaderTimeout);
+                case READ -> Optional.of(readTimeout);
+                case BODY_ABANDONED -> Optional.of(abandonedBodyTimeout);
+                case REQUEST -> Optional.empty();
+            };
+        }
+
+        /**
          * What every channel of a client built now would be set up with. For harnesses that run
          * the pipeline without a client (handler tests, benchmarks on an {@code EmbeddedChannel}).
          */
@@ -563,7 +597,7 @@ public final class NettyHttpClient implements HttpClient {
             return new ChannelSettings(decoder, connectTimeout, responseHeaderTimeout, readTimeout,
                     abandonedBodyTimeout, aggregationLimit, discardBudget, bodyBuffer,
                     sslContext != null ? sslContext : defaultSslContext(), handshakeTimeout, hostnameVerification,
-                    decompression, maxDecompressedSize, expectContinueTimeout);
+                    decompression, maxDecompressedSize, expectContinueTimeout, writeTimeout);
         }
 
         public NettyHttpClient build() {

@@ -22,10 +22,12 @@ import java.time.Duration;
  * @param decompression         whether gzip and deflate responses are asked for and decoded
  * @param maxDecompressedSize   largest decompressed body accepted
  * @param expectContinueTimeout how long a request with {@code Expect: 100-continue} waits before sending its body anyway
+ * @param writeTimeout          limit on a gap in writing a request: time with no request byte reaching the socket
  */
 public record ChannelSettings(HttpDecoderConfig decoder, Duration connectTimeout, Duration responseHeaderTimeout,
                               Duration readTimeout, Duration abandonedBodyTimeout, long aggregationLimit,
                               long discardBudget, BodyBufferGauge bodyBuffer, SslContext tls,
                               Duration handshakeTimeout, boolean hostnameVerification,
-                              boolean decompression, long maxDecompressedSize, Duration expectContinueTimeout) {
+                              boolean decompression, long maxDecompressedSize, Duration expectContinueTimeout,
+                              Duration writeTimeout) {
 }

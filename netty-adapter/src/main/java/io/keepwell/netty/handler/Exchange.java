@@ -19,8 +19,7 @@ public final class Exchange<T> {
     private final PoolKey key;
     private final ExchangeListener listener;
 
-    long bytesQueued;          // event loop only
-    long bytesWritten;         // event loop only: request bytes that reached the socket
+    long bytesWritten;         // event loop only: request bytes that reached the socket, counted by WriteMeter
     boolean requestWritten;    // event loop only: every request byte reached the socket
     boolean reused;            // event loop only: the connection served an earlier exchange
     private int retries;       // sends after the first; changed only between attempts
@@ -54,7 +53,6 @@ public final class Exchange<T> {
 
     /** A new attempt begins on a channel: the facts of the previous one are forgotten. */
     void startAttempt(boolean reusedConnection) {
-        bytesQueued = 0;
         bytesWritten = 0;
         requestWritten = false;
         reused = reusedConnection;

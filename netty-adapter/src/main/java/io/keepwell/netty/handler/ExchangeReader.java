@@ -7,6 +7,7 @@ import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.HttpResponse.BodySubscriber;
 import io.keepwell.http.HttpResponse.BodySubscribers;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.http.RequestBodyException;
 import io.keepwell.keepalive.ExchangeFacts;
 import io.keepwell.keepalive.KeepAliveHint;
 import io.keepwell.keepalive.KeepAlivePolicy;
@@ -174,17 +175,16 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     }
 
     /**
-     * The request write finished: on success every request byte reached the socket (recorded on
-     * the exchange, which is still the current one: a response cannot end an exchange whose
-     * request is unfinished without closing the channel); a failure means the channel cannot be
-     * trusted any more.
+     * The request write finished: on success every request byte reached the socket (the
+     * {@link WriteMeter} counted them on the exchange, which is still the current one: a response
+     * cannot end an exchange whose request is unfinished without closing the channel); a failure
+     * means the channel cannot be trusted any more.
      */
     @Override
     public void operationComplete(ChannelFuture future) {
         if (future.isSuccess()) {
             Exchange<?> exchange = current;
             if (exchange != null) {
-                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued);
                 exchange.requestWritten = true;
             }
             if (state == ReadState.AWAITING_HEAD) {
@@ -192,7 +192,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         } else if (current != null) {
             Throwable cause = future.cause();
-            if (cause instanceof IOException) {
+            if (cause instanceof RequestBodyException) {
+                closeWith(CloseReason.REQUEST_BODY_FAILED, cause); // the caller's own failure: never a retry
+            } else if (cause instanceof IOException) {
                 closeWith(CloseReason.PEER_CLOSED, null); // reported as a premature close with the facts
             } else {
                 closeWith(CloseReason.ABORTED, cause);

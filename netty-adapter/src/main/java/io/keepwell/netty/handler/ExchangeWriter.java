@@ -3,6 +3,8 @@ package io.keepwell.netty.handler;
 import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.FileBodyPublisher;
 import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpTimeoutException;
+import io.keepwell.http.RequestBodyException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,16 +30,20 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.channels.ClosedChannelException;
 
 /**
  * The write loop (Go's {@code persistConn.writeLoop}): turns an {@link Exchange} into an HTTP/1.1
- * request for the codec below, and records what reached the socket. Whether any request byte was
- * written is what later decides if a failed non-idempotent request may be sent again, so it is
- * measured from the channel's outbound buffer, never guessed from an exception.
+ * request for the codec below. What of it reaches the socket is counted by the {@link WriteMeter}
+ * at the bottom of the pipeline, for every part however it is written (head, in-memory body,
+ * file region, streamed chunks): whether any request byte was written later decides if a failed
+ * non-idempotent request may be sent again, so it is measured, never guessed from an exception.
  */
-public final class ExchangeWriter extends ChannelDuplexHandler {
+public final class ExchangeWriter extends ChannelDuplexHandler implements ExchangeTimer.Expiry {
 
     private static final String USER_AGENT = "Keepwell/0.1";
 
@@ -48,16 +54,22 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
      */
     private static final HttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
 
-    private Exchange<?> writing;      // event loop only: the exchange whose bytes are being flushed
-    private long pendingBeforeWrite;  // event loop only
     private RequestBodyUpload upload; // event loop only: a streamed body being written
     private Runnable deferredBody;    // event loop only: a body waiting for 100 Continue
     private ScheduledFuture<?> continueTimer; // event loop only
     private ChannelHandlerContext context;
+    private ExchangeTimer writeTimer;         // event loop only: armed while a request is being written
     private final Duration expectContinueTimeout;
+    private final Duration writeTimeout;
 
-    public ExchangeWriter(Duration expectContinueTimeout) {
+    /**
+     * {@code writeTimeout} limits each gap in writing a request: from its start, and from every
+     * byte that reaches the socket, to the next (OkHttp's per-write timeout). The wait for
+     * {@code 100 Continue} is not a gap: {@code expectContinueTimeout} bounds it.
+     */
+    public ExchangeWriter(Duration expectContinueTimeout, Duration writeTimeout) {
         this.expectContinueTimeout = expectContinueTimeout;
+        this.writeTimeout = writeTimeout;
     }
 
     @Override
@@ -74,8 +86,12 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         }
         HttpRequest request = exchange.request();
         HttpRequest.BodyPublisher body = request.bodyPublisher();
-        writing = exchange;
-        pendingBeforeWrite = outbound.totalPendingWriteBytes();
+        meter.countFor(exchange, this::progressed);
+        writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
+        promise.addListener(f -> {
+            meter.stopCounting(exchange);
+            writeTimer.clear();
+        });
         boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
         if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
             ctx.write(encodeFull(request, inMemory), promise);
@@ -83,35 +99,51 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
             ChannelFuture headWrite = ctx.write(encodeHead(request, body.contentLength()));
             if (awaitContinue) {
                 // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
-                deferredBody = () -> writeBody(ctx, body, promise, headWrite);
+                deferredBody = () -> writeBody(ctx, exchange, body, promise, headWrite);
                 continueTimer = ctx.executor().schedule(this::sendDeferredBody, expectContinueTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                headWrite.addListener(f -> {
+                    if (deferredBody != null) {
+                        writeTimer.clear(); // the head is out; the wait for the go-ahead has its own limit
+                    }
+                });
             } else {
-                writeBody(ctx, body, promise, headWrite);
+                writeBody(ctx, exchange, body, promise, headWrite);
             }
         }
-        exchange.bytesQueued = outbound.totalPendingWriteBytes() - pendingBeforeWrite;
     }
 
-    private void writeBody(ChannelHandlerContext ctx, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
+    private void writeBody(ChannelHandlerContext ctx, Exchange<?> exchange, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
         if (headWrite.isDone() && !headWrite.isSuccess()) {
             promise.tryFailure(headWrite.cause());
         } else if (body instanceof ByteArrayBodyPublisher inMemory) {
             ctx.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(inMemory.content())), promise);
         } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
-            // Zero-copy where the transport allows: the kernel sends the file.
-            ctx.write(new DefaultFileRegion(file.path().toFile(), 0, file.contentLength()));
+            // Zero-copy where the transport allows: the kernel sends the file. It is opened here, so
+            // that a file that cannot be read fails as the body's fault, not the connection's.
+            FileChannel opened;
+            try {
+                opened = FileChannel.open(file.path(), StandardOpenOption.READ);
+            } catch (IOException | RuntimeException e) {
+                promise.tryFailure(new RequestBodyException(exchange.toString(), e));
+                return;
+            }
+            ctx.write(new DefaultFileRegion(opened, 0, file.contentLength()));
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
         } else if (body.contentLength() == 0) {
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
         } else {
-            RequestBodyUpload streaming = new RequestBodyUpload(ctx, body.contentLength(), promise);
+            RequestBodyUpload streaming = new RequestBodyUpload(ctx, exchange.toString(), body.contentLength(), promise);
             upload = streaming;
             promise.addListener(f -> {
                 if (upload == streaming) {
                     upload = null;
                 }
             });
-            body.subscribe(streaming);
+            try {
+                body.subscribe(streaming);
+            } catch (RuntimeException e) {
+                streaming.fail(e);
+            }
         }
     }
 
@@ -121,6 +153,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (body != null) {
             deferredBody = null;
             cancelContinueTimer();
+            writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
             body.run();
             ctx().flush();
         }
@@ -136,7 +169,27 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
         if (deferredBody != null) {
             deferredBody = null;
             cancelContinueTimer();
+            writeTimer.clear();
         }
+    }
+
+    /** A byte of the request reached the socket: the next gap starts now. */
+    private void progressed() {
+        writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
+    }
+
+    /** The write timeout ran out: the reader ends the exchange, as for its own timeouts. */
+    @Override
+    public void timedOut(HttpTimeoutException.Phase phase, Duration limit) {
+        ExchangeReader reader = PipelineInitializer.reader(context.channel());
+        if (reader != null) {
+            reader.timedOut(phase, limit);
+        }
+    }
+
+    /** Whether the write timer is scheduled; for tests. */
+    public boolean timerScheduled() {
+        return writeTimer.isScheduled();
     }
 
     private void cancelContinueTimer() {
@@ -161,27 +214,12 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropDeferredBody();
+        writeTimer.clear();
         if (upload != null) {
             upload.cancel();
             upload = null;
         }
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
-        ctx.flush();
-        Exchange<?> exchange = writing;
-        if (exchange != null) {
-            writing = null;
-            if (!exchange.requestWritten) {
-                // After a failed flush the buffer is emptied, which reads as "all written": the
-                // safe direction, since it forbids replaying a request that may have left.
-                long stillPending = outbound == null ? 0 : outbound.totalPendingWriteBytes() - pendingBeforeWrite;
-                exchange.bytesWritten = Math.max(exchange.bytesWritten, exchange.bytesQueued - Math.max(0, stillPending));
-            }
-        }
     }
 
     /** A request whose body is in memory: one message, usually one write. */
@@ -211,11 +249,14 @@ public final class ExchangeWriter extends ChannelDuplexHandler {
     }
 
     private boolean askForCompression; // set once, when added to a pipeline that decompresses
+    private WriteMeter meter;          // set once, when added to a pipeline
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         context = ctx;
+        writeTimer = new ExchangeTimer(ctx.channel(), this);
         askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
+        meter = (WriteMeter) ctx.pipeline().get(PipelineInitializer.METER);
     }
 
     private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {

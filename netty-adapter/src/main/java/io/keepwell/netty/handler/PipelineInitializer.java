@@ -13,9 +13,10 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import java.util.List;
 
-/** Builds one connection's pipeline: guard, codec, writer, reader. */
+/** Builds one connection's pipeline: write meter, TLS, guard, codec, writer, reader. */
 public final class PipelineInitializer extends ChannelInitializer<Channel> {
 
+    public static final String METER = "write-meter";
     public static final String TLS = "tls";
     public static final String GUARD = "idle-guard";
     public static final String CODEC = "codec";
@@ -37,6 +38,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         ExchangeReader reader = new ExchangeReader(cx, settings);
         ChannelPipeline p = ch.pipeline();
         PoolKey key = cx.pooled().key();
+        p.addLast(METER, new WriteMeter());
         if (key.scheme().equals("https")) {
             p.addLast(TLS, tlsHandler(ch, key));
         }
@@ -45,7 +47,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         if (settings.decompression()) {
             p.addLast(DECOMPRESSOR, new MeteredDecompressor(reader));
         }
-        p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout()));
+        p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout(), settings.writeTimeout()));
         p.addLast(READER, reader);
     }
 

@@ -1,5 +1,6 @@
 package io.keepwell.netty.handler;
 
+import io.keepwell.http.RequestBodyException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -14,11 +15,14 @@ import java.util.concurrent.Flow;
  * Streams a request body from the caller's publisher to the channel, one buffer at a time and only
  * while the channel is writable, so a fast publisher and a slow server never pile data up in the
  * client. The buffers passed to {@code onNext} belong to the client from then on. Signals may come
- * on any thread; all work runs on the channel's event loop.
+ * on any thread; all work runs on the channel's event loop. A failure of the body itself (the
+ * publisher's error, a wrong length, a publisher that throws) fails {@code done} with
+ * {@link RequestBodyException}, which the reader tells from a failure of the connection.
  */
 final class RequestBodyUpload implements Flow.Subscriber<ByteBuffer> {
 
     private final ChannelHandlerContext ctx;
+    private final String request;
     private final EventLoop loop;
     private final long declaredLength;
     private final ChannelPromise done;
@@ -28,8 +32,9 @@ final class RequestBodyUpload implements Flow.Subscriber<ByteBuffer> {
     private long sent;                      // event loop only
 
     /** {@code done} completes when the last byte is written, or fails the exchange. */
-    RequestBodyUpload(ChannelHandlerContext ctx, long declaredLength, ChannelPromise done) {
+    RequestBodyUpload(ChannelHandlerContext ctx, String request, long declaredLength, ChannelPromise done) {
         this.ctx = ctx;
+        this.request = request;
         this.loop = ctx.channel().eventLoop();
         this.declaredLength = declaredLength;
         this.done = done;
@@ -107,19 +112,28 @@ final class RequestBodyUpload implements Flow.Subscriber<ByteBuffer> {
     private void requestMoreIfWritable() {
         if (!finished && subscription != null && !requested && ctx.channel().isWritable()) {
             requested = true;
-            subscription.request(1);
+            try {
+                subscription.request(1);
+            } catch (RuntimeException e) {
+                fail(e);
+            }
         }
     }
 
-    private void fail(Throwable cause) {
+    /** The body cannot be produced: the exchange fails as the caller's own failure. */
+    void fail(Throwable cause) {
         if (finished) {
             return;
         }
         finished = true;
         if (subscription != null) {
-            subscription.cancel();
+            try {
+                subscription.cancel();
+            } catch (RuntimeException ignored) {
+                // the publisher is given up on either way
+            }
         }
-        done.tryFailure(cause);
+        done.tryFailure(new RequestBodyException(request, cause));
     }
 
     private void onLoop(Runnable task) {

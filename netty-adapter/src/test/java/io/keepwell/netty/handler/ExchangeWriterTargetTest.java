@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class ExchangeWriterTargetTest {
 
     private static String target(URI uri) {
-        DefaultFullHttpRequest encoded = new ExchangeWriter(java.time.Duration.ofSeconds(1)).encodeFull(HttpRequest.newBuilder(uri).build(),
+        DefaultFullHttpRequest encoded = new ExchangeWriter(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10)).encodeFull(HttpRequest.newBuilder(uri).build(),
                 (io.keepwell.http.ByteArrayBodyPublisher) HttpRequest.BodyPublishers.noBody());
         try {
             return encoded.uri();

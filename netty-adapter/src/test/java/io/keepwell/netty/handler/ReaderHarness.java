@@ -85,7 +85,7 @@ final class ReaderHarness implements AutoCloseable {
         return new ChannelSettings(decoder, d.connectTimeout(), d.responseHeaderTimeout(), d.readTimeout(),
                 d.abandonedBodyTimeout(), d.aggregationLimit(), d.discardBudget(), d.bodyBuffer(), d.tls(),
                 d.handshakeTimeout(), d.hostnameVerification(), d.decompression(), d.maxDecompressedSize(),
-                d.expectContinueTimeout());
+                d.expectContinueTimeout(), d.writeTimeout());
     }
 
     ExchangeReader reader() {

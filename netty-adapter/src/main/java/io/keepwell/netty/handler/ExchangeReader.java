@@ -409,6 +409,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         if (cause instanceof IOException) {
             // A reset or a broken pipe: the exchange fails as a premature close, which carries the facts.
             closeWith(CloseReason.PEER_CLOSED, null);
+        } else if (cause instanceof Error) {
+            closeWith(CloseReason.ABORTED, cause); // this side's failure (out of memory...), never the server's
         } else {
             closeWith(CloseReason.PROTOCOL_ERROR, new HttpProtocolException("unexpected failure on the connection", cause));
         }

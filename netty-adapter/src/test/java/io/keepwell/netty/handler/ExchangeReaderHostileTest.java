@@ -182,6 +182,47 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    /** Issue 10 item 4: an OutOfMemoryError on the I/O thread was reported as the server's HttpProtocolException. */
+    @Test
+    void anErrorIsNeverReportedAsAProtocolError() {
+        OutOfMemoryError oom = new OutOfMemoryError("simulated");
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(info -> new HttpResponse.BodySubscriber<String>() {
+                final HttpResponse.BodySubscriber<String> delegate = HttpResponse.BodySubscribers.ofString(java.nio.charset.StandardCharsets.UTF_8);
+
+                @Override
+                public java.util.concurrent.CompletionStage<String> getBody() {
+                    return delegate.getBody();
+                }
+
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                    delegate.onSubscribe(subscription);
+                }
+
+                @Override
+                public void onNext(java.util.List<java.nio.ByteBuffer> item) {
+                    throw oom;
+                }
+
+                @Override
+                public void onError(Throwable throwable) {
+                    delegate.onError(throwable);
+                }
+
+                @Override
+                public void onComplete() {
+                    delegate.onComplete();
+                }
+            });
+            h.feed(OK);
+            h.channel.runPendingTasks();
+            Throwable failure = failureOf(f);
+            assertTrue(failure == oom, "failed with " + failure);
+            assertEquals(ConnState.CLOSED, h.state());
+        }
+    }
+
     @Test
     void aFloodOfInterimResponsesIsAProtocolError() {
         try (ReaderHarness h = new ReaderHarness()) {

@@ -1,6 +1,7 @@
 package io.keepwell.http;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +9,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
 
-/** Collects the whole body into one array, then maps it to the body value. */
+/**
+ * Collects the whole body into one array, then maps it to the body value. It holds exactly the
+ * bytes that arrived (pieces of their own size, joined at the end): an announced length is only
+ * checked against the limit, never allocated, since a server may announce far more than it sends.
+ */
 final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
     private final Function<byte[], T> finisher;
@@ -16,7 +21,7 @@ final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
     private final long announcedLength;
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private Flow.Subscription subscription;
-    private byte[] buffer = new byte[0];
+    private List<byte[]> pieces = new ArrayList<>(); // null once failed or finished
     private int size;
 
     /**
@@ -36,21 +41,18 @@ final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
             tooLarge(announcedLength);
             return;
         }
-        if (announcedLength > 0) {
-            buffer = new byte[(int) announcedLength];
-        }
         subscription.request(Long.MAX_VALUE);
     }
 
     private void tooLarge(long seen) {
-        buffer = null;
+        pieces = null;
         subscription.cancel();
         result.completeExceptionally(new BodyTooLargeException(limit, seen));
     }
 
     @Override
     public void onNext(List<ByteBuffer> items) {
-        if (buffer == null) {
+        if (pieces == null) {
             return; // already failed
         }
         for (ByteBuffer item : items) {
@@ -59,32 +61,51 @@ final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
                 tooLarge(size + (long) n);
                 return;
             }
-            if (size + n > buffer.length) {
-                buffer = java.util.Arrays.copyOf(buffer, Math.max(size + n, buffer.length * 2));
+            if (n > 0) {
+                byte[] piece = new byte[n];
+                item.get(piece);
+                pieces.add(piece);
+                size += n;
             }
-            item.get(buffer, size, n);
-            size += n;
         }
     }
 
     @Override
     public void onError(Throwable throwable) {
-        buffer = null;
+        pieces = null;
         result.completeExceptionally(throwable);
     }
 
     @Override
     public void onComplete() {
-        if (buffer == null) {
+        if (pieces == null) {
             return;
         }
-        byte[] bytes = size == buffer.length ? buffer : java.util.Arrays.copyOf(buffer, size);
-        buffer = null;
+        byte[] bytes = join(pieces, size);
+        pieces = null;
         try {
             result.complete(finisher.apply(bytes));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }
+    }
+
+    private static byte[] join(List<byte[]> pieces, int size) {
+        if (pieces.size() == 1) {
+            return pieces.get(0);
+        }
+        byte[] bytes = new byte[size];
+        int at = 0;
+        for (byte[] piece : pieces) {
+            System.arraycopy(piece, 0, bytes, at, piece.length);
+            at += piece.length;
+        }
+        return bytes;
+    }
+
+    /** Bytes held now; for tests (it never exceeds what arrived). */
+    int capacity() {
+        return pieces == null ? 0 : size;
     }
 
     @Override

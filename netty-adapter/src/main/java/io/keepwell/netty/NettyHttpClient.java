@@ -17,6 +17,7 @@ import io.keepwell.netty.handler.ExchangeReader;
 import io.keepwell.netty.handler.ExchangeWriter;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.netty.pool.ChannelPools;
+import io.keepwell.netty.pool.ConnectFailure;
 import io.keepwell.netty.pool.HostChannelPool;
 import io.keepwell.netty.transport.EventLoops;
 import io.keepwell.pool.PoolConfig;
@@ -62,9 +63,13 @@ public final class NettyHttpClient implements HttpClient {
     private NettyHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
         this.maxRetries = b.maxRetries;
-        Bootstrap bootstrap = new Bootstrap()
-                .group(loops.group())
-                .channel(loops.channelClass())
+        Bootstrap bootstrap = new Bootstrap().group(loops.group());
+        if (b.channelFactory != null) {
+            bootstrap.channelFactory(b.channelFactory);
+        } else {
+            bootstrap.channel(loops.channelClass());
+        }
+        bootstrap
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
@@ -160,7 +165,8 @@ public final class NettyHttpClient implements HttpClient {
         Promise<Channel> leased = ImmediateEventExecutor.INSTANCE.newPromise();
         leased.addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
-                exchange.result().completeExceptionally(f.cause());
+                exchange.result().completeExceptionally(f.cause() instanceof ConnectFailure connect
+                        ? connect.forRequest(exchange.request().method() + " " + exchange.request().uri()) : f.cause());
                 return;
             }
             Channel channel = f.getNow();
@@ -333,8 +339,15 @@ public final class NettyHttpClient implements HttpClient {
         private boolean decompression;
         private long maxDecompressedSize = 64L * 1024 * 1024;
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
+        private io.netty.channel.ChannelFactory<? extends Channel> channelFactory; // null: the transport's channel class
 
         private Builder() {
+        }
+
+        /** Fault injection at the transport boundary: opens channels with {@code factory}; for tests. */
+        Builder channelFactoryForTesting(io.netty.channel.ChannelFactory<? extends Channel> factory) {
+            this.channelFactory = Objects.requireNonNull(factory, "factory");
+            return this;
         }
 
         /** Pool settings; {@link PoolConfig#defaults()} by default. */

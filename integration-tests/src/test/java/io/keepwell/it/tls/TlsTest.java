@@ -87,6 +87,32 @@ class TlsTest {
         assertEquals(0, server.requestCount());
     }
 
+    /**
+     * Issue 10 item 12: with the context from tlsContextBuilder() (the README's route), switching
+     * hostname verification off had no effect: the certificate for another name still failed.
+     */
+    @Test
+    void hostnameVerificationOffAcceptsACertificateForAnotherHost() throws Exception {
+        server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("trusted, other name"));
+        SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(otherHost.certificate()).build();
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls)
+                .hostnameVerification(false));
+        HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("trusted, other name", r.body());
+    }
+
+    /** The same with the default context: an untrusted certificate stays refused, verification off or not. */
+    @Test
+    void hostnameVerificationOffStillRefusesAnUntrustedCertificate() throws Exception {
+        server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).hostnameVerification(false));
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertInstanceOf(SSLHandshakeException.class, failureOf(f));
+        assertEquals(0, server.requestCount());
+    }
+
     @Test
     void anUntrustedCertificateIsRefusedByDefault() throws Exception {
         server = servers.startTls(localhost.serverContext(), r -> Actions.ok("should not be read"));

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
+import io.netty.handler.codec.http.HttpUtil;
 
 /**
  * Netty's {@code HttpClientCodec} cut to what Keepwell needs (one request at a time, no CONNECT, no
@@ -37,10 +38,14 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Respons
         @Override
         protected boolean isContentAlwaysEmpty(HttpMessage msg) {
             int code = ((HttpResponse) msg).status().code();
-            if (code >= 200 && reader.awaitsHeadResponse()) {
+            if (code >= 200 && code != 204 && reader.awaitsHeadResponse()) {
                 return true;
             }
-            return super.isContentAlwaysEmpty(msg);
+            boolean empty = super.isContentAlwaysEmpty(msg);
+            if (empty && (code < 200 || code == 204) && HttpUtil.isTransferEncodingChunked(msg)) {
+                reader.chunksAnnouncedWhereNoneAllowed(); // Netty strips the header next
+            }
+            return empty;
         }
 
         /**

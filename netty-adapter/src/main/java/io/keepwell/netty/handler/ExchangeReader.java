@@ -70,6 +70,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private boolean closeDelimited;
     private boolean earlyResponse;
     private boolean bodyFramedWhereNoneAllowed;
+    private boolean chunksAnnouncedWhereNoneAllowed; // seen by the decoder, which then strips the header
     private int interimResponses;      // 1xx so far: response bytes were read, so a close is not "before the response"
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
@@ -92,6 +93,14 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     /** Whether the response awaited is to a HEAD request (it has no body, whatever its headers say). */
     boolean awaitsHeadResponse() {
         return current != null && current.request().method().equals("HEAD");
+    }
+
+    /**
+     * The decoder found {@code Transfer-Encoding: chunked} on a 1xx or 204 response, which has no
+     * body; it strips the header before the reader sees it, while the chunks may still follow.
+     */
+    void chunksAnnouncedWhereNoneAllowed() {
+        chunksAnnouncedWhereNoneAllowed = true;
     }
 
     /** Whether an exchange is under way; bytes that arrive when not are unsolicited. */
@@ -118,6 +127,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         earlyResponse = false;
         interimResponses = 0;
         bodyFramedWhereNoneAllowed = false;
+        chunksAnnouncedWhereNoneAllowed = false;
         hint = KeepAliveHint.NONE;
         compressed = false;
         decompressedBytes = 0;
@@ -274,7 +284,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         earlyResponse = !current.requestWritten;
         // A 204 cannot have a body (RFC 9110 section 15.3.5); if the server framed one, its bytes
         // may still be on the way and would be read as the next response.
-        bodyFramedWhereNoneAllowed = code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+        bodyFramedWhereNoneAllowed = chunksAnnouncedWhereNoneAllowed
+                || code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
                 || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         startBody(current, head);
@@ -301,7 +312,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         });
         subscriber.onSubscribe(body);
-        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()) {
+        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()
+                && mayHaveBody(head.statusCode(), exchange.request().method())) {
             finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
         }
     }
@@ -407,6 +419,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         if (cause instanceof IOException) {
             // A reset or a broken pipe: the exchange fails as a premature close, which carries the facts.
             closeWith(CloseReason.PEER_CLOSED, null);
+        } else if (cause instanceof Error) {
+            closeWith(CloseReason.ABORTED, cause); // this side's failure (out of memory...), never the server's
         } else {
             closeWith(CloseReason.PROTOCOL_ERROR, new HttpProtocolException("unexpected failure on the connection", cause));
         }

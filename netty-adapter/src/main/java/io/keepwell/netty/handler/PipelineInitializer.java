@@ -57,7 +57,9 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         handler.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
         SSLEngine engine = handler.engine();
         SSLParameters parameters = engine.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm(settings.hostnameVerification() ? "HTTPS" : null);
+        // Off is "", not null: the JDK's engine keeps its algorithm when given null, and the
+        // context from tlsContextBuilder() (Keepwell's default) has set "HTTPS" on it already.
+        parameters.setEndpointIdentificationAlgorithm(settings.hostnameVerification() ? "HTTPS" : "");
         if (!NetUtil.isValidIpV4Address(key.host()) && !NetUtil.isValidIpV6Address(key.host())) {
             // The JDK sends SNI only for dotted names on its own; single-label hosts need it too.
             parameters.setServerNames(List.of(new SNIHostName(key.host())));

@@ -95,6 +95,12 @@ public final class ChannelPools implements TransportHooks<Channel> {
         PoolKey key = slot.key();
         ChannelFuture connect = b.connect(key.host(), key.port());
         Channel channel = connect.channel();
+        if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
+            // Failed before registration (out of file descriptors): its close future never fires.
+            core.closed(slot, CloseReason.PEER_CLOSED);
+            promise.tryFailure(new ConnectFailure(key, connect.cause()));
+            return;
+        }
         allChannels.add(channel);
         // The one place a socket's close reaches the core pool: every path that closes a channel ends here.
         channel.closeFuture().addListener(f -> {
@@ -104,10 +110,9 @@ public final class ChannelPools implements TransportHooks<Channel> {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 Throwable cause = f.cause();
-                if (cause instanceof io.netty.channel.ConnectTimeoutException) {
-                    cause = new HttpConnectTimeoutException(settings.connectTimeout(), key.toString());
-                }
-                promise.tryFailure(cause);
+                promise.tryFailure(cause instanceof io.netty.channel.ConnectTimeoutException
+                        ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
+                        : new ConnectFailure(key, cause));
                 channel.close();
             } else if (PipelineInitializer.tls(channel) != null) {
                 PipelineInitializer.tls(channel).handshakeFuture().addListener(h -> {

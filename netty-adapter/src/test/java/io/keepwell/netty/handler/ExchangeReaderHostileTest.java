@@ -128,6 +128,101 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    /** Issue 10 item 6: HEAD of a 1 MB resource, discarded, closed the connection (its length exceeds the discard budget, though no body follows). */
+    @Test
+    void discardedHeadResponsesAnnouncingMoreThanTheBudgetReuseOneConnection() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            for (int i = 0; i < 3; i++) {
+                if (i > 0) {
+                    assertTrue(h.leaseAgain(), "HEAD " + i + ": the connection was not pooled");
+                }
+                CompletableFuture<HttpResponse<Void>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build(),
+                        HttpResponse.BodyHandlers.discarding(), i > 0);
+                h.feed("HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n");
+                assertEquals(200, f.join().statusCode());
+                assertEquals(ConnState.IDLE, h.state(), "HEAD " + i);
+            }
+            assertEquals(0, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    /** Issue 10 item 6, the same for a 304 (which may carry the Content-Length of the representation). */
+    @Test
+    void discardedNotModifiedResponsesAnnouncingMoreThanTheBudgetReuseOneConnection() {
+        try (ReaderHarness h = new ReaderHarness()) {
+            for (int i = 0; i < 3; i++) {
+                if (i > 0) {
+                    assertTrue(h.leaseAgain(), "304 " + i + ": the connection was not pooled");
+                }
+                CompletableFuture<HttpResponse<Void>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
+                        HttpResponse.BodyHandlers.discarding(), i > 0);
+                h.feed("HTTP/1.1 304 Not Modified\r\nContent-Length: 1048576\r\n\r\n");
+                assertEquals(304, f.join().statusCode());
+                assertEquals(ConnState.IDLE, h.state(), "304 " + i);
+            }
+            assertEquals(0, h.stats().closedBy(CloseReason.REFUSED));
+        }
+    }
+
+    /**
+     * Issue 10 item 8: Netty strips {@code chunked} from a response that is always empty, so the
+     * 204 looked clean and was pooled; its {@code 0\r\n\r\n}, arriving in a later read, then
+     * spoiled the next response. A response that must be empty but frames a body is never pooled.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"chunked", "gzip, chunked"})
+    void aNoContentResponseWithTransferEncodingIsNotReusedEvenWhenItsChunksComeLater(String coding) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(HttpResponse.BodyHandlers.ofString());
+            h.feed("HTTP/1.1 204 No Content\r\nTransfer-Encoding: " + coding + "\r\n\r\n");
+            assertEquals(204, f.join().statusCode());
+            assertEquals(ConnState.CLOSED, h.state());
+            assertEquals(1, h.stats().closedBy(CloseReason.REFUSED));
+            h.feed("0\r\n\r\n");
+        }
+    }
+
+    /** Issue 10 item 4: an OutOfMemoryError on the I/O thread was reported as the server's HttpProtocolException. */
+    @Test
+    void anErrorIsNeverReportedAsAProtocolError() {
+        OutOfMemoryError oom = new OutOfMemoryError("simulated");
+        try (ReaderHarness h = new ReaderHarness()) {
+            CompletableFuture<HttpResponse<String>> f = h.begin(info -> new HttpResponse.BodySubscriber<String>() {
+                final HttpResponse.BodySubscriber<String> delegate = HttpResponse.BodySubscribers.ofString(java.nio.charset.StandardCharsets.UTF_8);
+
+                @Override
+                public java.util.concurrent.CompletionStage<String> getBody() {
+                    return delegate.getBody();
+                }
+
+                @Override
+                public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+                    delegate.onSubscribe(subscription);
+                }
+
+                @Override
+                public void onNext(java.util.List<java.nio.ByteBuffer> item) {
+                    throw oom;
+                }
+
+                @Override
+                public void onError(Throwable throwable) {
+                    delegate.onError(throwable);
+                }
+
+                @Override
+                public void onComplete() {
+                    delegate.onComplete();
+                }
+            });
+            h.feed(OK);
+            h.channel.runPendingTasks();
+            Throwable failure = failureOf(f);
+            assertTrue(failure == oom, "failed with " + failure);
+            assertEquals(ConnState.CLOSED, h.state());
+        }
+    }
+
     @Test
     void aFloodOfInterimResponsesIsAProtocolError() {
         try (ReaderHarness h = new ReaderHarness()) {

@@ -4,6 +4,7 @@ import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpRequest.BodyPublisher;
 import io.keepwell.http.HttpRequest.BodyPublishers;
 import io.keepwell.http.HttpResponse;
+import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.PatternPublisher;
@@ -117,8 +118,11 @@ class FaultMatrixTest {
         return path;
     }
 
+    /** A short write timeout, so a stalled upload ends within the test's wait. */
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
+
     private NettyHttpClient client() {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).writeTimeout(WRITE_TIMEOUT));
     }
 
     @ParameterizedTest(name = "{0} against {1}")
@@ -129,6 +133,34 @@ class FaultMatrixTest {
         Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         assertTrue(failure instanceof PrematureCloseException, () -> "a peer's reset must fail as the peer's: " + describe(failure));
         assertEquals(1, server.requests(fault.path), "a POST on a fresh connection is never sent again");
+        assertRecovers(client);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Body.class)
+    void anUploadToAPeerThatStopsReadingTimesOutInTheWritePhaseOnceAndTheClientRecovers(Body kind) throws Exception {
+        NettyHttpClient client = client();
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/stop-reading")).POST(body(kind, LARGE)).build();
+        Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        assertTrue(failure instanceof HttpTimeoutException t && t.phase() == HttpTimeoutException.Phase.WRITE,
+                () -> "a peer that stops reading must end the upload by the write timeout: " + describe(failure));
+        assertEquals(1, server.requests("/stop-reading"), "a POST on a fresh connection is never sent again");
+        assertRecovers(client);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Body.class, names = {"PUBLISHER_SYNC_KNOWN", "PUBLISHER_SYNC_UNKNOWN", "PUBLISHER_ASYNC_KNOWN", "PUBLISHER_ASYNC_UNKNOWN"})
+    void aPublisherThatStallsTimesOutInTheWritePhaseAndTheClientRecovers(Body kind) throws Exception {
+        NettyHttpClient client = client();
+        boolean known = kind.name().endsWith("KNOWN") && !kind.name().endsWith("UNKNOWN");
+        PatternPublisher stalling = PatternPublisher.of(1, LARGE, 16 * 1024, kind.name().contains("ASYNC") ? emitter : null)
+                .failing(PatternPublisher.Fault.STALL, 100_000, null);
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/drain"))
+                .POST(BodyPublishers.ofPublisher(stalling, known ? LARGE : -1)).build();
+        Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        assertTrue(failure instanceof HttpTimeoutException t && t.phase() == HttpTimeoutException.Phase.WRITE,
+                () -> "a publisher that stops emitting must end the upload by the write timeout: " + describe(failure));
+        assertEquals(1, stalling.subscriptions(), "a one-shot publisher is subscribed once");
         assertRecovers(client);
     }
 

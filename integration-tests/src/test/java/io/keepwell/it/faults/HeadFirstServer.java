@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /reset-after-head}: a reset before any body byte is read;</li>
  *   <li>{@code /reset-mid-body}: reads 64 KiB of the body, then a reset;</li>
  *   <li>{@code /stop-reading}: never reads the body and never answers (full socket buffers),
- *       until the server closes;</li>
+ *       until another request arrives or the server closes; then it closes the connection;</li>
  *   <li>{@code /drain}: reads the whole body (length-delimited or chunked), then answers 200;</li>
  *   <li>{@code /big}: answers 200 with a 1 MiB body;</li>
  *   <li>{@code /big-reset}, {@code /big-truncated}, {@code /big-chunked-reset}: announce 1 MiB
@@ -42,6 +42,7 @@ final class HeadFirstServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> requestsByPath = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicInteger heads = new AtomicInteger(); // request heads read, on every connection
 
     HeadFirstServer() throws IOException {
         serverSocket = new ServerSocket();
@@ -106,6 +107,7 @@ final class HeadFirstServer implements AutoCloseable {
                     }
                 }
                 requestsByPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+                int myHead = heads.incrementAndGet();
                 switch (path) {
                     case "/reset-after-head" -> {
                         reset(socket);
@@ -117,7 +119,11 @@ final class HeadFirstServer implements AutoCloseable {
                         return;
                     }
                     case "/stop-reading" -> {
-                        closing.await(60, TimeUnit.SECONDS);
+                        // it cannot see the client's close without reading, so it waits for the next request
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (heads.get() == myHead && !closing.await(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                            Thread.onSpinWait();
+                        }
                         return;
                     }
                     case "/drain" -> {

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /reset-mid-body}: reads 64 KiB of the body, then a reset;</li>
  *   <li>{@code /stop-reading}: never reads the body and never answers (full socket buffers),
  *       until another request arrives or the server closes; then it closes the connection;</li>
+ *   <li>{@code /never-answer}: reads the whole body, then never answers, until the client closes;</li>
+ *   <li>{@code /trickle-headers}: sends a status line, then one header line a second, forever;</li>
  *   <li>{@code /drain}: reads the whole body (length-delimited or chunked), then answers 200;</li>
  *   <li>{@code /big}: answers 200 with a 1 MiB body;</li>
  *   <li>{@code /big-reset}, {@code /big-truncated}, {@code /big-chunked-reset}: announce 1 MiB
@@ -123,6 +125,21 @@ final class HeadFirstServer implements AutoCloseable {
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                         while (heads.get() == myHead && !closing.await(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                             Thread.onSpinWait();
+                        }
+                        return;
+                    }
+                    case "/never-answer" -> {
+                        if (drain(in, length, chunked)) {
+                            in.readAllBytes(); // until the client closes
+                        }
+                        return;
+                    }
+                    case "/trickle-headers" -> {
+                        out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+                        for (int i = 0; closing.getCount() > 0; i++) {
+                            out.write(("X-Trickle-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+                            out.flush(); // fails once the client has closed
+                            closing.await(1, TimeUnit.SECONDS);
                         }
                         return;
                     }

@@ -367,6 +367,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             cx.owner().release(ctx.channel());
         } finally {
             stream.end();
+            exchange.responseEnded();
         }
     }
 
@@ -429,6 +430,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         timer.clear();
         if (stream != null) {
             stream.fail(cause);
+            exchange.responseEnded();
         } else {
             exchange.fail(cause);
         }

@@ -70,7 +70,12 @@ public final class HttpRequest {
         return bodyPublisher;
     }
 
-    /** The limit on the whole exchange, from acquiring a connection to the last body byte. */
+    /**
+     * The limit on the whole exchange, from acquiring a connection to the last body byte. A body
+     * streamed to the caller ({@code BodyHandlers.ofPublisher()}, {@code ofInputStream()}) is
+     * covered after its future completed with the headers, until the body ends or the caller
+     * cancels it: past the limit its subscriber hears {@link HttpTimeoutException} ({@code REQUEST}).
+     */
     public Optional<Duration> timeout() {
         return Optional.ofNullable(timeout);
     }

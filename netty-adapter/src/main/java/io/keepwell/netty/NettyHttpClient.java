@@ -205,23 +205,29 @@ public final class NettyHttpClient implements HttpClient {
 
     /**
      * The request's own timeout covers everything from here to the last body byte: waiting for a
-     * connection, connecting, writing, waiting, reading. Its timer goes when the future completes,
-     * whichever way.
+     * connection, connecting, writing, waiting, reading, and a streamed body ({@code ofPublisher},
+     * {@code ofInputStream}) after its future completed with the headers, until the body ends or
+     * the caller cancels it (its subscriber then hears the timeout). Its timer goes when the future
+     * fails, or when the response is over on its channel.
      */
     private void limitTotalTime(Exchange<?> exchange, Duration limit) {
         ScheduledFuture<?> timer;
         try {
             timer = loops.group().next().schedule(() -> {
                 HttpTimeoutException timeout = new HttpTimeoutException(HttpTimeoutException.Phase.REQUEST, limit, exchange.toString());
-                if (exchange.result().completeExceptionally(timeout)) {
-                    abandon(exchange, CloseReason.TIMEOUT, timeout);
-                }
+                exchange.result().completeExceptionally(timeout);
+                abandon(exchange, CloseReason.TIMEOUT, timeout); // a no-op once the exchange left its channel
             }, limit.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopped) {
             exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
             return;
         }
-        exchange.result().whenComplete((response, error) -> timer.cancel(false));
+        exchange.onResponseEnd(() -> timer.cancel(false));
+        exchange.result().whenComplete((response, error) -> {
+            if (error != null) {
+                timer.cancel(false);
+            }
+        });
     }
 
     /**

@@ -91,6 +91,11 @@ final class BodyStream implements Flow.Subscription {
         }
     }
 
+    /** Whether reading is paused for lack of demand (the abandoned-body limit runs). */
+    boolean isReadingPaused() {
+        return pausedReading;
+    }
+
     /** A chunk arrived (a copy the subscriber may keep). */
     void push(ByteBuffer chunk) {
         if (terminated) {

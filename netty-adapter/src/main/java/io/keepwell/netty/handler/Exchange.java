@@ -99,6 +99,25 @@ public final class Exchange<T> {
         return reused;
     }
 
+    private volatile Runnable onResponseEnd; // set before the first dispatch; run once, on the event loop
+
+    /**
+     * Runs {@code action} when the response is over on its channel: its body read to the end or
+     * given up, or failed after the headers. Set before the exchange is dispatched.
+     */
+    public void onResponseEnd(Runnable action) {
+        this.onResponseEnd = action;
+    }
+
+    /** The response is over on its channel (the future may have completed long before, for a streamed body). */
+    void responseEnded() {
+        Runnable action = onResponseEnd;
+        if (action != null) {
+            onResponseEnd = null;
+            action.run();
+        }
+    }
+
     /** The response is ready: completes the future (unless the caller already cancelled it). */
     void succeed(HttpResponse<T> response) {
         result.complete(response);

@@ -335,7 +335,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         }
         ByteBuf bytes = content.content();
         int n = bytes.readableBytes();
-        if (!(content instanceof LastHttpContent)) {
+        if (!(content instanceof LastHttpContent) && !body.isReadingPaused()) {
+            // While reading is paused the abandoned-body limit runs: chunks the decoder still
+            // produces from bytes already read must not turn it back into the read timeout.
             timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         }
         if (compressed && (decompressedBytes += n) > settings.maxDecompressedSize()) {
@@ -385,6 +387,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             cx.owner().release(ctx.channel());
         } finally {
             stream.end();
+            exchange.responseEnded();
         }
     }
 
@@ -449,6 +452,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         timer.clear();
         if (stream != null) {
             stream.fail(cause);
+            exchange.responseEnded();
         } else {
             exchange.fail(cause);
         }

@@ -198,6 +198,11 @@ public final class NettyHttpClient implements HttpClient {
             return;
         }
         ExchangeReader reader = PipelineInitializer.reader(channel);
+        if (reader == null) {
+            // Closed between its lease and now, and its handlers are gone: nothing was sent on it.
+            exchangeFailed(exchange, new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
+            return;
+        }
         reader.begin(exchange, reused);
     }
 

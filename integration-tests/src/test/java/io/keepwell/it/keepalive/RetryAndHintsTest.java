@@ -77,6 +77,8 @@ class RetryAndHintsTest {
                             assertEquals("ok", r.body());
                         } catch (ExecutionException e) {
                             failures.add(e.getCause());
+                        } catch (java.util.concurrent.TimeoutException e) {
+                            failures.add(new AssertionError("no answer in " + WAIT + ": " + client.poolStats(), e));
                         }
                     }
                     return failures;

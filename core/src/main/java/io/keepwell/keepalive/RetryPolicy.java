@@ -10,7 +10,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Only after a failure on a <em>reused</em> connection: a fresh connection that fails says
- *       something about the server, and retrying on fresh ones could loop forever.</li>
+ *       something about the server, and retrying on fresh ones could loop forever. Such retries
+ *       are not counted (Go repeats them too): the stale connections of a pool run out.</li>
  *   <li>Only if no response byte arrived: a started response belongs to this attempt.</li>
  *   <li>Then, if no request byte reached the socket, any request may go again; otherwise only a
  *       replayable one: an idempotent method (or an {@code Idempotency-Key}) with a body that can
@@ -33,7 +34,7 @@ public final class RetryPolicy {
         NO_RESPONSE_STARTED,
         /** No retry: bytes were written and the request is not replayable. */
         NO_NOT_REPLAYABLE,
-        /** No retry: the retry budget is spent (or retries are off). */
+        /** No retry: retries are off. */
         NO_RETRIES_LEFT;
 
         public boolean retry() {
@@ -53,15 +54,19 @@ public final class RetryPolicy {
     }
 
     /**
-     * @param retriesDone     retries already made for this request
-     * @param maxRetries      the client's budget; 0 turns retry off
+     * Retries are not counted: every retry this rule allows follows a failure on a reused connection
+     * before any response byte (Go's {@code shouldRetryRequest}, which Go repeats as often as it
+     * happens). Each such connection is closed and a pool holds finitely many, so it ends; a failure
+     * on a fresh connection ends it at once.
+     *
+     * @param maxRetries      0 turns retry off; any other value allows it
      * @param reused          the failed connection had served an earlier request
      * @param responseStarted any byte of a response arrived
      * @param bytesWritten    request bytes that reached the socket
      */
-    public static Decision decide(HttpRequest request, int retriesDone, int maxRetries, boolean reused,
+    public static Decision decide(HttpRequest request, int maxRetries, boolean reused,
                                   boolean responseStarted, long bytesWritten) {
-        if (retriesDone >= maxRetries) {
+        if (maxRetries == 0) {
             return Decision.NO_RETRIES_LEFT;
         }
         if (!reused) {

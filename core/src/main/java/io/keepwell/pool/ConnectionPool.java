@@ -71,6 +71,7 @@ public final class ConnectionPool<T> {
         PoolKey key = waiter.key();
         List<PooledConnection<T>> dropped = null;
         PooledConnection<T> leased = null;
+        long leasedIdleDeadline = 0;
         PooledConnection<T> slot = null;
         boolean queued = false;
         java.io.IOException failure = null;
@@ -89,6 +90,7 @@ public final class ConnectionPool<T> {
                     lru.remove(c);
                     CloseReason unfit = unfitLocked(c, now);
                     if (unfit == null) {
+                        leasedIdleDeadline = c.idleDeadlineNanos;
                         leaseLocked(c, ConnState.IDLE);
                         leased = c;
                         break;
@@ -119,8 +121,15 @@ public final class ConnectionPool<T> {
             if (waiter.tryClaim()) {
                 listener.connectionAcquired(leased, true);
                 waiter.onConnection(leased);
-            } else if (!offer(leased, true).isAccepted()) {
-                hooks.close(leased.transport()); // the refusal is ours to execute: nobody else holds it
+            } else {
+                // Given back unused: it keeps the idle deadline it had (the server's Keep-Alive
+                // timeout among it), and the transport hears of it to keep its idle timer going.
+                OfferVerdict verdict = offer(leased, true, leasedIdleDeadline - clock.nanoTime());
+                if (!verdict.isAccepted()) {
+                    hooks.close(leased.transport()); // the refusal is ours to execute: nobody else holds it
+                } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
+                    hooks.idleAgain(leased);
+                }
             }
         } else if (slot != null) {
             if (waiter.tryClaim()) {

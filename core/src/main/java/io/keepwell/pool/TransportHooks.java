@@ -13,4 +13,12 @@ public interface TransportHooks<T> {
 
     /** Starts closing a connection the pool has dropped. */
     void close(T transport);
+
+    /**
+     * {@code connection} is idle again without the transport having seen its lease: it was leased
+     * to a waiter that had gone meanwhile and given back unused. A transport that runs idle timers
+     * re-arms its own here. Called outside the pool's lock; must not block. Default: nothing.
+     */
+    default void idleAgain(PooledConnection<T> connection) {
+    }
 }

@@ -1040,4 +1040,34 @@ class ConnectionPoolTest {
         assertSame(OfferVerdict.POOLED, pool.offer(c, second, true, Long.MAX_VALUE));
         assertThrows(IllegalStateException.class, () -> pool.offer(c, second, true, Long.MAX_VALUE), "released twice");
     }
+
+    /**
+     * Issue 10 item 12: a connection leased for a waiter that was cancelled meanwhile is given back
+     * by acquire itself; the give-back dropped the server's Keep-Alive timeout (the connection then
+     * stayed idle up to the client's 30 s, past the server's 1 s).
+     */
+    @Test
+    void aConnectionGivenBackUnclaimedKeepsTheServersIdleDeadline() {
+        RecordingWaiter[] cancelling = new RecordingWaiter[1];
+        FakeTransportHooks cancelOnClose = new FakeTransportHooks(t -> {
+            if (cancelling[0] != null) {
+                assertTrue(pool.cancel(cancelling[0]));
+            }
+        });
+        pool = new ConnectionPool<>(PoolConfig.defaults(), clock, listener, cancelOnClose);
+        PooledConnection<FakeTransport> kept = connect(A);
+        PooledConnection<FakeTransport> dead = connect(A);
+        long second = java.time.Duration.ofSeconds(1).toNanos();
+        assertSame(OfferVerdict.POOLED, pool.offer(kept, 1, true, second));
+        assertSame(OfferVerdict.POOLED, pool.offer(dead, 1, true, second));
+        dead.transport().close(); // the most recent one is taken first, found closed, dropped: its close cancels the waiter
+        cancelling[0] = new RecordingWaiter(A);
+        pool.acquire(cancelling[0]);
+        assertFalse(cancelling[0].answered());
+        cancelling[0] = null;
+        assertEquals(ConnState.IDLE, pool.stateOf(kept), "given back");
+        clock.advance(java.time.Duration.ofMillis(1500));
+        assertEquals(-1, pool.expireIfIdle(kept), "idle past the server's timeout, yet kept");
+        assertEquals(ConnState.CLOSING, pool.stateOf(kept));
+    }
 }

@@ -146,7 +146,7 @@ public final class NettyHttpClient implements HttpClient {
      */
     private void exchangeFailed(Exchange<?> exchange, Throwable cause) {
         if (cause instanceof PrematureCloseException premature && !closing.get() && !exchange.result().isDone()) {
-            RetryPolicy.Decision decision = RetryPolicy.decide(exchange.request(), exchange.retries(), maxRetries,
+            RetryPolicy.Decision decision = RetryPolicy.decide(exchange.request(), maxRetries,
                     premature.reused(), premature.phase() != PrematureCloseException.Phase.BEFORE_RESPONSE,
                     premature.bytesWritten());
             if (decision.retry()) {
@@ -200,6 +200,11 @@ public final class NettyHttpClient implements HttpClient {
             return;
         }
         ExchangeReader reader = PipelineInitializer.reader(channel);
+        if (reader == null) {
+            // Closed between its lease and now, and its handlers are gone: nothing was sent on it.
+            exchangeFailed(exchange, new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
+            return;
+        }
         reader.begin(exchange, reused);
     }
 
@@ -388,9 +393,10 @@ public final class NettyHttpClient implements HttpClient {
         }
 
         /**
-         * How many times a request that failed on a reused connection before any response byte
-         * may be sent again (see {@link RetryPolicy}); 0 turns retry off. Default 1, as in Go:
-         * enough for the common race where a server closes an idle connection as it is reused.
+         * Whether a request that failed on a reused connection before any response byte may be
+         * sent again (see {@link RetryPolicy}): 0 turns retry off, any other value turns it on.
+         * Default 1. As in Go, such retries are not counted: each one follows a stale connection,
+         * which is closed, and a pool holds finitely many; a failure on a fresh one ends it.
          */
         public Builder maxRetries(int maxRetries) {
             if (maxRetries < 0) {

@@ -8,9 +8,12 @@ package io.keepwell.pool;
  */
 public interface TransportHooks<T> {
 
-    /** Whether the socket is open; checked when an idle connection is taken, cannot be switched off. */
+    /**
+     * Whether the socket is open; checked when an idle connection is taken, cannot be switched off.
+     * Called under the pool's lock: a plain read, which must not call back into the pool.
+     */
     boolean isOpen(T transport);
 
-    /** Starts closing a connection the pool has dropped. */
+    /** Starts closing a connection the pool has dropped; called without the pool's lock held. */
     void close(T transport);
 }

@@ -1040,4 +1040,66 @@ class ConnectionPoolTest {
         assertSame(OfferVerdict.POOLED, pool.offer(c, second, true, Long.MAX_VALUE));
         assertThrows(IllegalStateException.class, () -> pool.offer(c, second, true, Long.MAX_VALUE), "released twice");
     }
+
+    /** Issue 10, item 12: every counted refusal reaches the listener, the closing-connection one included. */
+    @Test
+    void offerOfAConnectionAlreadyClosingIsReportedToTheListener() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = markedClosing(connect(A));
+        listener.clear();
+
+        OfferVerdict verdict = pool.offer(c, true);
+
+        assertEquals(OfferVerdict.refused(RefuseReason.NOT_REUSABLE), verdict);
+        assertEquals(1, pool.stats().refusedNotReusable());
+        assertEquals(List.of(new Event(RELEASED, c, A, verdict)), listener.events());
+    }
+
+    /** Issue 10, item 12: a server idle limit with nothing left after the safety margin is not kept. */
+    @Test
+    void aServerIdleLimitOfZeroIsNotPooled() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connect(A);
+
+        assertEquals(OfferVerdict.refused(RefuseReason.NOT_REUSABLE), pool.offer(c, true, 0));
+    }
+
+    /**
+     * Issue 10, item 12: an acquire whose waiter is cancelled while the pool looks at an idle
+     * connection leaves that connection exactly as it was: idle, with the deadline the server's
+     * {@code Keep-Alive} gave it, never released and pooled again with the client's idle timeout.
+     */
+    @Test
+    void anAcquireCancelledWhileCheckingAnIdleConnectionLeavesItIdleWithItsDeadline() {
+        RecordingWaiter[] cancelDuringCheck = new RecordingWaiter[1];
+        TransportHooks<FakeTransport> cancellingHooks = new TransportHooks<>() {
+            @Override
+            public boolean isOpen(FakeTransport t) {
+                if (cancelDuringCheck[0] != null) {
+                    pool.cancel(cancelDuringCheck[0]); // the waiter's timeout fires on another thread, here made deterministic
+                }
+                return t.isOpen();
+            }
+
+            @Override
+            public void close(FakeTransport t) {
+                t.close();
+            }
+        };
+        pool = new ConnectionPool<>(PoolConfig.builder().idleTimeout(Duration.ofSeconds(30)).build(), clock, listener, cancellingHooks);
+        PooledConnection<FakeTransport> c = connect(A);
+        assertSame(OfferVerdict.POOLED, pool.offer(c, true, Duration.ofSeconds(5).toNanos()));
+        listener.clear();
+        RecordingWaiter w = new RecordingWaiter(A);
+        cancelDuringCheck[0] = w;
+
+        pool.acquire(w);
+
+        cancelDuringCheck[0] = null;
+        assertEquals(List.of(), w.calls());
+        assertEquals(ConnState.IDLE, pool.stateOf(c));
+        assertEquals(List.of(), listener.events(), "no lease and no release happened");
+        assertEquals(Duration.ofSeconds(5).toNanos(), pool.expireIfIdle(c), "the server's idle limit still holds");
+        assertEquals(0, pool.stats().reused());
+    }
 }

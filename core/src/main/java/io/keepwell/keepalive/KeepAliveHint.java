@@ -39,9 +39,23 @@ public record KeepAliveHint(long timeoutSeconds, int max) {
         return timeout == -1 && max == -1 ? NONE : new KeepAliveHint(timeout, (int) max);
     }
 
-    /** The timeout in nanoseconds, or {@link Long#MAX_VALUE} when the server gave none. */
+    /** Least margin kept below the server's idle limit. */
+    private static final long MIN_MARGIN_NANOS = 1_000_000_000L;
+
+    /**
+     * How long the client may keep the connection idle, in nanoseconds: the server's timeout less
+     * a safety margin of 1 s or 10%, whichever is larger, and at least 0 (do not keep it); or
+     * {@link Long#MAX_VALUE} when the server gave none. The server's timer and ours start at
+     * different instants (its from its last write, ours from our last read) and a request in flight
+     * as its timer fires is the race a pool exists to avoid, so the full timeout is never used.
+     */
     public long timeoutNanos() {
-        return timeoutSeconds < 0 ? Long.MAX_VALUE : timeoutSeconds * 1_000_000_000L;
+        if (timeoutSeconds < 0) {
+            return Long.MAX_VALUE;
+        }
+        long full = timeoutSeconds * 1_000_000_000L;
+        long margin = Math.max(MIN_MARGIN_NANOS, full / 10);
+        return Math.max(0, full - margin);
     }
 
     private static long parseNumber(String s) {

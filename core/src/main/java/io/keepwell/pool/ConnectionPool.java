@@ -19,8 +19,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * connections the pool drops itself) owns that close, and the transport reports every socket close
  * back through {@link #closed}, exactly once.
  *
- * <p>Thread-safe: one lock guards all state; callbacks (waiters, listener, hooks) run after it is
- * released.
+ * <p>Thread-safe: one lock guards all state. Every method decides under the lock and acts after
+ * it: waiter callbacks, listener calls and {@link TransportHooks#close} run once the lock is
+ * released, so they may call back into the pool or wait for a thread that does. Only
+ * {@link TransportHooks#isOpen}, a plain read of the socket's state, is asked under the lock.
  */
 public final class ConnectionPool<T> {
 
@@ -71,7 +73,6 @@ public final class ConnectionPool<T> {
         PoolKey key = waiter.key();
         List<PooledConnection<T>> dropped = null;
         PooledConnection<T> leased = null;
-        long leasedIdleDeadline = 0;
         PooledConnection<T> slot = null;
         boolean queued = false;
         java.io.IOException failure = null;
@@ -86,21 +87,29 @@ public final class ConnectionPool<T> {
                 Host<T> host = hostLocked(key);
                 long now = clock.nanoTime();
                 PooledConnection<T> c;
-                while ((c = host.idle.pollFirst()) != null) {
-                    lru.remove(c);
+                while ((c = host.idle.peekFirst()) != null) {
                     CloseReason unfit = unfitLocked(c, now);
                     if (unfit == null) {
-                        leasedIdleDeadline = c.idleDeadlineNanos;
+                        // Claimed before it leaves the idle list: a waiter cancelled meanwhile leaves
+                        // the connection untouched (its deadline and idle timer), never given back.
+                        if (!waiter.tryClaim()) {
+                            pruneLocked(host);
+                            break;
+                        }
+                        host.idle.pollFirst();
+                        lru.remove(c);
                         leaseLocked(c, ConnState.IDLE);
                         leased = c;
                         break;
                     }
+                    host.idle.pollFirst();
+                    lru.remove(c);
                     moveLocked(c, ConnState.CLOSING);
                     c.closeReason = unfit;
                     if (dropped == null) dropped = new ArrayList<>(2);
                     dropped.add(c);
                 }
-                if (leased == null) {
+                if (leased == null && waiter.isWaiting()) {
                     if (host.hasRoom(config.maxConnectionsPerHost())) {
                         slot = newSlotLocked(host, now);
                     } else if (host.waiters.size() < config.maxPendingAcquires()) {
@@ -118,19 +127,8 @@ public final class ConnectionPool<T> {
         }
         closeAll(dropped);
         if (leased != null) {
-            if (waiter.tryClaim()) {
-                listener.connectionAcquired(leased, true);
-                waiter.onConnection(leased);
-            } else {
-                // Given back unused: it keeps the idle deadline it had (the server's Keep-Alive
-                // timeout among it), and the transport hears of it to keep its idle timer going.
-                OfferVerdict verdict = offer(leased, true, leasedIdleDeadline - clock.nanoTime());
-                if (!verdict.isAccepted()) {
-                    hooks.close(leased.transport()); // the refusal is ours to execute: nobody else holds it
-                } else if (verdict.outcome() == OfferVerdict.Outcome.POOLED) {
-                    hooks.idleAgain(leased);
-                }
-            }
+            listener.connectionAcquired(leased, true);
+            waiter.onConnection(leased);
         } else if (slot != null) {
             if (waiter.tryClaim()) {
                 waiter.onConnectPermit(slot);
@@ -213,93 +211,110 @@ public final class ConnectionPool<T> {
      * fails loudly rather than release someone else's lease.
      */
     public OfferVerdict offer(PooledConnection<T> c, int lease, boolean reusable, long serverIdleTimeoutNanos) {
+        Release<T> release;
         lock.lock();
         try {
             if (c.leases != lease || c.state == ConnState.IDLE) {
                 throw new IllegalStateException("stale release of " + c + ": lease " + lease + ", but it is at lease "
                         + c.leases + " in state " + c.state);
             }
-            return offer(c, reusable, serverIdleTimeoutNanos);
+            release = releaseLocked(c, reusable, serverIdleTimeoutNanos);
         } finally {
             lock.unlock();
         }
+        return execute(release);
     }
 
     /**
      * As {@link #offer(PooledConnection, boolean)}, with the server's idle limit for this
      * connection (from {@code Keep-Alive: timeout=N}): the connection's idle deadline is the
      * earlier of that and the client's idle timeout, so a server hint can shorten but never
-     * extend the client's own limit.
+     * extend the client's own limit. A limit of 0 or less leaves no idle time at all: refused as
+     * {@link RefuseReason#NOT_REUSABLE}.
      */
     public OfferVerdict offer(PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos) {
-        OfferVerdict verdict;
-        Waiter<T> handTo = null;
-        PooledConnection<T> evicted = null;
+        Release<T> release;
         lock.lock();
         try {
-            if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
-                // The socket closed (or was chosen to close) while its last response completed.
-                refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()]++;
-                verdict = OfferVerdict.refused(RefuseReason.NOT_REUSABLE);
-                return verdict;
-            }
-            if (c.state != ConnState.ACTIVE) {
-                throw new IllegalStateException("offered " + c + " in state " + c.state + ", expected ACTIVE");
-            }
-            long now = clock.nanoTime();
-            Host<T> host = hosts.get(c.key());
-            RefuseReason refusal;
-            if (poolClosed) {
-                refusal = RefuseReason.POOL_CLOSED;
-            } else if (!config.keepAlive()) {
-                refusal = RefuseReason.KEEP_ALIVE_DISABLED;
-            } else if (!reusable || !hooks.isOpen(c.transport())) {
-                refusal = RefuseReason.NOT_REUSABLE;
-            } else if (lifetimeOver(c, now)) {
-                refusal = RefuseReason.LIFETIME_EXPIRED;
-            } else if ((handTo = claimWaiterLocked(host)) != null) {
-                refusal = null;
-                c.leases++;
-                reused++;
-            } else if (closeIdleRequested) {
-                refusal = RefuseReason.CLOSING_IDLE;
-            } else if (config.maxIdleTotal() == 0) {
-                refusal = RefuseReason.TOO_MANY_IDLE_TOTAL;
-            } else if (host.idle.size() >= config.maxIdlePerHost()) {
-                refusal = RefuseReason.TOO_MANY_IDLE_FOR_HOST;
-            } else {
-                refusal = null;
-                if (lru.size() >= config.maxIdleTotal()) {
-                    evicted = lru.oldest();
-                    removeIdleLocked(evicted);
-                    moveLocked(evicted, ConnState.CLOSING);
-                    evicted.closeReason = CloseReason.EVICTED;
-                }
-                moveLocked(c, ConnState.IDLE);
-                c.idleDeadlineNanos = now + Math.min(idleTimeoutNanos, Math.max(0, serverIdleTimeoutNanos));
-                host.idle.addFirst(c);
-                lru.addNewest(c);
-            }
-            if (refusal != null) {
-                refusedByReason[refusal.ordinal()]++;
-                moveLocked(c, ConnState.CLOSING);
-                c.closeReason = CloseReason.REFUSED;
-                verdict = OfferVerdict.refused(refusal);
-            } else {
-                verdict = handTo != null ? OfferVerdict.HANDED_OFF : OfferVerdict.POOLED;
-            }
+            release = releaseLocked(c, reusable, serverIdleTimeoutNanos);
         } finally {
             lock.unlock();
         }
-        if (evicted != null) {
-            hooks.close(evicted.transport());
+        return execute(release);
+    }
+
+    /** What a release decided, to be carried out after the lock is released. */
+    private record Release<T>(PooledConnection<T> connection, OfferVerdict verdict, Waiter<T> handTo,
+                              PooledConnection<T> evicted) {
+    }
+
+    private OfferVerdict execute(Release<T> r) {
+        if (r.evicted != null) {
+            hooks.close(r.evicted.transport());
         }
-        listener.connectionReleased(c, verdict);
-        if (handTo != null) {
-            listener.connectionAcquired(c, true);
-            handTo.onConnection(c);
+        listener.connectionReleased(r.connection, r.verdict);
+        if (r.handTo != null) {
+            listener.connectionAcquired(r.connection, true);
+            r.handTo.onConnection(r.connection);
         }
-        return verdict;
+        return r.verdict;
+    }
+
+    private Release<T> releaseLocked(PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos) {
+        OfferVerdict verdict;
+        Waiter<T> handTo = null;
+        PooledConnection<T> evicted = null;
+        if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
+            // The socket closed (or was chosen to close) while its last response completed.
+            refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()]++;
+            return new Release<>(c, OfferVerdict.refused(RefuseReason.NOT_REUSABLE), null, null);
+        }
+        if (c.state != ConnState.ACTIVE) {
+            throw new IllegalStateException("offered " + c + " in state " + c.state + ", expected ACTIVE");
+        }
+        long now = clock.nanoTime();
+        Host<T> host = hosts.get(c.key());
+        RefuseReason refusal;
+        if (poolClosed) {
+            refusal = RefuseReason.POOL_CLOSED;
+        } else if (!config.keepAlive()) {
+            refusal = RefuseReason.KEEP_ALIVE_DISABLED;
+        } else if (!reusable || serverIdleTimeoutNanos <= 0 || !hooks.isOpen(c.transport())) {
+            refusal = RefuseReason.NOT_REUSABLE;
+        } else if (lifetimeOver(c, now)) {
+            refusal = RefuseReason.LIFETIME_EXPIRED;
+        } else if ((handTo = claimWaiterLocked(host)) != null) {
+            refusal = null;
+            c.leases++;
+            reused++;
+        } else if (closeIdleRequested) {
+            refusal = RefuseReason.CLOSING_IDLE;
+        } else if (config.maxIdleTotal() == 0) {
+            refusal = RefuseReason.TOO_MANY_IDLE_TOTAL;
+        } else if (host.idle.size() >= config.maxIdlePerHost()) {
+            refusal = RefuseReason.TOO_MANY_IDLE_FOR_HOST;
+        } else {
+            refusal = null;
+            if (lru.size() >= config.maxIdleTotal()) {
+                evicted = lru.oldest();
+                removeIdleLocked(evicted);
+                moveLocked(evicted, ConnState.CLOSING);
+                evicted.closeReason = CloseReason.EVICTED;
+            }
+            moveLocked(c, ConnState.IDLE);
+            c.idleDeadlineNanos = now + Math.min(idleTimeoutNanos, serverIdleTimeoutNanos);
+            host.idle.addFirst(c);
+            lru.addNewest(c);
+        }
+        if (refusal != null) {
+            refusedByReason[refusal.ordinal()]++;
+            moveLocked(c, ConnState.CLOSING);
+            c.closeReason = CloseReason.REFUSED;
+            verdict = OfferVerdict.refused(refusal);
+        } else {
+            verdict = handTo != null ? OfferVerdict.HANDED_OFF : OfferVerdict.POOLED;
+        }
+        return new Release<>(c, verdict, handTo, evicted);
     }
 
     /**
@@ -496,6 +511,11 @@ public final class ConnectionPool<T> {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether the calling thread holds the pool's lock; for tests that check no callback runs under it. */
+    boolean lockHeldByCurrentThread() {
+        return lock.isHeldByCurrentThread();
     }
 
     /** The state of {@code c}, for tests and diagnostics. */

@@ -8,17 +8,13 @@ package io.keepwell.pool;
  */
 public interface TransportHooks<T> {
 
-    /** Whether the socket is open; checked when an idle connection is taken, cannot be switched off. */
+    /**
+     * Whether the socket is open; checked when an idle connection is taken, cannot be switched off.
+     * Called under the pool's lock: a plain read, which must not call back into the pool.
+     */
     boolean isOpen(T transport);
 
-    /** Starts closing a connection the pool has dropped. */
+    /** Starts closing a connection the pool has dropped; called without the pool's lock held. */
     void close(T transport);
 
-    /**
-     * {@code connection} is idle again without the transport having seen its lease: it was leased
-     * to a waiter that had gone meanwhile and given back unused. A transport that runs idle timers
-     * re-arms its own here. Called outside the pool's lock; must not block. Default: nothing.
-     */
-    default void idleAgain(PooledConnection<T> connection) {
-    }
 }

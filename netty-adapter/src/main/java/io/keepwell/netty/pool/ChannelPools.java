@@ -88,17 +88,6 @@ public final class ChannelPools implements TransportHooks<Channel> {
         channel.close();
     }
 
-    /** A lease the adapter never saw was given back: its idle timer may have fired meanwhile and stopped. */
-    @Override
-    public void idleAgain(PooledConnection<Channel> connection) {
-        Channel channel = connection.transport();
-        try {
-            channel.eventLoop().execute(() -> ConnectionContext.of(channel).idleTimer().arm(channel));
-        } catch (java.util.concurrent.RejectedExecutionException stopped) {
-            // The client is closing: its close takes the channel.
-        }
-    }
-
     /** Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes to the pool. */
     void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
         ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);

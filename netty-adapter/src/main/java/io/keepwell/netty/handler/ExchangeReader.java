@@ -274,7 +274,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             protocolError(new HttpProtocolException("response has both Content-Length and Transfer-Encoding"));
             return;
         }
-        ResponseHead head = ResponseHead.of(response, settings.aggregationLimit());
+        ResponseHead head = ResponseHead.of(response, settings.aggregationLimit(), !mayHaveBody(code, current.request().method()));
         http10 = response.protocolVersion().equals(HttpVersion.HTTP_1_0);
         responseAskedClose = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);
@@ -312,8 +312,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         });
         subscriber.onSubscribe(body);
-        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()
-                && mayHaveBody(head.statusCode(), exchange.request().method())) {
+        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()) {
             finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
         }
     }

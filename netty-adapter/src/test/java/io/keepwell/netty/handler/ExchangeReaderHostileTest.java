@@ -128,6 +128,21 @@ class ExchangeReaderHostileTest {
         }
     }
 
+    /** Issue 10 item 4: HEAD and 304 sized their body by the announced length, which they cannot have (past the limit: BodyTooLargeException). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"HEAD", "304"})
+    void aBodylessResponseAnnouncingMoreThanTheLimitIsReadAsEmpty(String kind) {
+        try (ReaderHarness h = new ReaderHarness()) {
+            io.keepwell.http.HttpRequest.Builder request = io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_);
+            CompletableFuture<HttpResponse<String>> f = h.begin(kind.equals("HEAD") ? request.HEAD().build() : request.build(),
+                    HttpResponse.BodyHandlers.ofString(), false);
+            h.feed((kind.equals("HEAD") ? "HTTP/1.1 200 OK" : "HTTP/1.1 304 Not Modified") + "\r\nContent-Length: 100000000\r\n\r\n");
+            assertEquals("", f.join().body());
+            assertEquals("100000000", f.join().headers().firstValue("content-length").orElseThrow(), "the header is the server's");
+            assertEquals(ConnState.IDLE, h.state());
+        }
+    }
+
     /** Issue 10 item 6: HEAD of a 1 MB resource, discarded, closed the connection (its length exceeds the discard budget, though no body follows). */
     @Test
     void discardedHeadResponsesAnnouncingMoreThanTheBudgetReuseOneConnection() {

@@ -93,7 +93,6 @@ public final class ConnectionPool<T> {
                         // Claimed before it leaves the idle list: a waiter cancelled meanwhile leaves
                         // the connection untouched (its deadline and idle timer), never given back.
                         if (!waiter.tryClaim()) {
-                            pruneLocked(host);
                             break;
                         }
                         host.idle.pollFirst();
@@ -118,7 +117,6 @@ public final class ConnectionPool<T> {
                         queued = true;
                     } else {
                         failure = new PoolExhaustedException(key, config.maxConnectionsPerHost(), config.maxPendingAcquires());
-                        pruneLocked(host);
                     }
                 }
             }

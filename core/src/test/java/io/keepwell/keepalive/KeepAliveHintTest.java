@@ -32,7 +32,7 @@ class KeepAliveHintTest {
     @CsvSource(delimiter = '|', value = {
             "timeout=5, max=100|5|100", "TIMEOUT = 7|7|-1", "max=0|-1|0", "timeout=-1|-1|-1", "timeout=5s|-1|-1",
             "timeout=86401|-1|-1", "timeout=1234567890123|-1|-1", "max=2147483648|-1|-1", "timeout|-1|-1", "=5|-1|-1",
-            "timeout=|-1|-1", "timeout=3,max=4,timeout=9|9|4"})
+            "timeout=|-1|-1", "timeout=3,max=4,timeout=9|9|4", "max=2147483647|-1|2147483647", "timeout=000000000005|5|-1", "timeout=0000000000005|-1|-1"})
     void parsesDefensively(String header, long timeout, int max) {
         KeepAliveHint hint = KeepAliveHint.parse(header);
         assertEquals(timeout, hint.timeoutSeconds());

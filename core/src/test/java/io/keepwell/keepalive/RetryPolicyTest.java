@@ -1,11 +1,18 @@
 package io.keepwell.keepalive;
 
 import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpRequest.BodyPublishers;
+import io.keepwell.keepalive.RetryPolicy.Decision;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.URI;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 class RetryPolicyTest {
 
@@ -52,5 +59,45 @@ class RetryPolicyTest {
     @Test
     void zeroTurnsRetryOff() {
         assertEquals(RetryPolicy.Decision.NO_RETRIES_LEFT, RetryPolicy.decide(GET, 0, true, false, 0));
+    }
+
+    private static final URI URI_A = URI.create("http://a.example/");
+
+    private static HttpRequest request(String method) {
+        return HttpRequest.newBuilder(URI_A).method(method, BodyPublishers.ofString("x")).build();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+    void idempotentMethodsWithAReplayableBodyAreReplayable(String method) {
+        assertTrue(RetryPolicy.isReplayable(request(method)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST", "PATCH"})
+    void otherMethodsAreNotReplayable(String method) {
+        assertFalse(RetryPolicy.isReplayable(request(method)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Idempotency-Key", "X-Idempotency-Key"})
+    void anIdempotencyKeyMakesAPostReplayable(String header) {
+        HttpRequest post = HttpRequest.newBuilder(URI_A).header(header, "k1").POST(BodyPublishers.ofString("x")).build();
+        assertTrue(RetryPolicy.isReplayable(post));
+    }
+
+    @Test
+    void aBodyThatCannotBeProducedAgainIsNotReplayable() {
+        HttpRequest put = HttpRequest.newBuilder(URI_A)
+                .PUT(BodyPublishers.ofPublisher(subscriber -> { }, -1)).build();
+        assertFalse(put.bodyPublisher().isReplayable());
+        assertFalse(RetryPolicy.isReplayable(put));
+    }
+
+    @Test
+    void onlyTheRetryDecisionsRetry() {
+        for (Decision d : Decision.values()) {
+            assertEquals(d == Decision.RETRY_NOTHING_WRITTEN || d == Decision.RETRY_REPLAYABLE, d.retry(), d.name());
+        }
     }
 }

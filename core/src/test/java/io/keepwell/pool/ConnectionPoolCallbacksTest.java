@@ -30,6 +30,7 @@ class ConnectionPoolCallbacksTest {
 
     private final ManualClock clock = new ManualClock();
     private final List<String> underLock = new CopyOnWriteArrayList<>();
+    private final List<Boolean> isOpenUnderLock = new CopyOnWriteArrayList<>();
     private ConnectionPool<FakeTransport> pool;
 
     /** Records every callback that runs while the calling thread holds the pool's lock. */
@@ -64,6 +65,7 @@ class ConnectionPoolCallbacksTest {
     private final TransportHooks<FakeTransport> probingHooks = new TransportHooks<>() {
         @Override
         public boolean isOpen(FakeTransport t) {
+            isOpenUnderLock.add(pool.lockHeldByCurrentThread());
             return t.isOpen();
         }
 
@@ -172,6 +174,7 @@ class ConnectionPoolCallbacksTest {
         pool.offer(sixth, sixth.lease(), true, Long.MAX_VALUE);
 
         assertEquals(List.of(), underLock);
+        assertTrue(!isOpenUnderLock.isEmpty() && !isOpenUnderLock.contains(false), "the probe sees the lock where it is held");
     }
 
     private PooledConnection<FakeTransport> connect() {

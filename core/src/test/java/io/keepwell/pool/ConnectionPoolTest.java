@@ -1102,4 +1102,78 @@ class ConnectionPoolTest {
         assertEquals(Duration.ofSeconds(5).toNanos(), pool.expireIfIdle(c), "the server's idle limit still holds");
         assertEquals(0, pool.stats().reused());
     }
+
+    @Test
+    void cancelAnswersWhetherTheWaiterWasStillWaitingAndForgetsItsHost() {
+        newPool(PoolConfig.builder().maxConnectionsPerHost(1));
+        PooledConnection<FakeTransport> c = connect(A);
+        boolean[] queuedCalled = new boolean[1];
+        RecordingWaiter w = new RecordingWaiter(A) {
+            @Override
+            protected void onQueued() {
+                queuedCalled[0] = true;
+            }
+        };
+        pool.acquire(w);
+        assertTrue(queuedCalled[0], "onQueued tells the waiter to start its acquire timeout");
+        assertTrue(pool.cancel(w));
+        assertFalse(pool.cancel(w), "already withdrawn");
+        assertEquals(0, pool.stats().pending());
+        closeAndReport(c);
+        assertEquals(0, pool.hostCountForTesting(), "nothing left of host A");
+        assertSame(pool.config(), pool.config());
+        assertEquals(1, pool.config().maxConnectionsPerHost());
+    }
+
+    @Test
+    void markClosingTakesAnIdleConnectionOutOfThePool() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connect(A);
+        assertSame(OfferVerdict.POOLED, pool.offer(c, true));
+
+        assertTrue(pool.markClosing(c, CloseReason.ABORTED));
+
+        assertEquals(ConnState.CLOSING, pool.stateOf(c));
+        assertEquals(0, pool.stats().idle());
+        assertFalse(pool.markClosing(c, CloseReason.TIMEOUT), "already closing");
+        PooledConnection<FakeTransport> fresh = connect(A);
+        assertNotSame(c, fresh, "a closing connection is never leased");
+        closeAndReport(c);
+        assertFalse(pool.markClosing(c, CloseReason.TIMEOUT), "closed");
+        assertEquals(1L, pool.stats().closedBy(CloseReason.ABORTED));
+    }
+
+    @Test
+    void aHandOffStartsANewLease() {
+        newPool(PoolConfig.builder().maxConnectionsPerHost(1));
+        PooledConnection<FakeTransport> c = connect(A);
+        int first = c.lease();
+        RecordingWaiter w = new RecordingWaiter(A);
+        pool.acquire(w);
+        assertSame(OfferVerdict.HANDED_OFF, pool.offer(c, first, true, Long.MAX_VALUE));
+        assertEquals(first + 1, c.lease());
+    }
+
+    @Test
+    void theLifetimeRunsFromTheSlotsCreation() {
+        newPool(PoolConfig.builder().maxLifetime(Duration.ofSeconds(60)));
+        PooledConnection<FakeTransport> c = connect(A);
+        clock.advance(Duration.ofSeconds(59));
+        assertSame(OfferVerdict.POOLED, pool.offer(c, true));
+        assertEquals(Duration.ofSeconds(1).toNanos(), pool.expireIfIdle(c), "one second of its lifetime is left");
+    }
+
+    @Test
+    void noPublicMethodLeavesThePoolLockHeld() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connect(A);
+        pool.stats();
+        pool.stateOf(c);
+        pool.hostCountForTesting();
+        pool.recordRetry(A, "GET", 1, new IOException("x"));
+        pool.markClosing(c, CloseReason.ABORTED);
+        pool.cancel(new RecordingWaiter(A));
+        pool.offer(c, true);
+        assertFalse(pool.lockHeldByCurrentThread());
+    }
 }

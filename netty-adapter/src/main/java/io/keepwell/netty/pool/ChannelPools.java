@@ -110,10 +110,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 Throwable cause = f.cause();
+                // Closed first, so the pool has its slot back before the caller hears of the failure.
+                channel.close();
                 promise.tryFailure(cause instanceof io.netty.channel.ConnectTimeoutException
                         ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
                         : new ConnectFailure(key, cause));
-                channel.close();
             } else if (PipelineInitializer.tls(channel) != null) {
                 PipelineInitializer.tls(channel).handshakeFuture().addListener(h -> {
                     if (h.isSuccess()) {
@@ -122,8 +123,8 @@ public final class ChannelPools implements TransportHooks<Channel> {
                         Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
                                 ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
                                 : h.cause();
-                        promise.tryFailure(cause);
                         channel.close();
+                        promise.tryFailure(cause);
                     }
                 });
             } else {

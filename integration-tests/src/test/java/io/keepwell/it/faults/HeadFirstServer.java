@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /reset-after-head}: a reset before any body byte is read;</li>
  *   <li>{@code /reset-mid-body}: reads 64 KiB of the body, then a reset;</li>
  *   <li>{@code /stop-reading}: never reads the body and never answers (full socket buffers),
- *       until another request arrives or the server closes; then it closes the connection;</li>
+ *       until a request for {@code /ok} arrives or the server closes; then it closes the connection;</li>
  *   <li>{@code /never-answer}: reads the whole body, then never answers, until the client closes;</li>
  *   <li>{@code /trickle-headers}: sends a status line, then one header line a second, forever;</li>
  *   <li>{@code /drain}: reads the whole body (length-delimited or chunked), then answers 200;</li>
@@ -44,7 +44,7 @@ final class HeadFirstServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> requestsByPath = new ConcurrentHashMap<>();
     private final CountDownLatch closing = new CountDownLatch(1);
-    private final AtomicInteger heads = new AtomicInteger(); // request heads read, on every connection
+    private final AtomicInteger okHeads = new AtomicInteger(); // heads of /ok requests read, on every connection
 
     HeadFirstServer() throws IOException {
         serverSocket = new ServerSocket();
@@ -109,7 +109,7 @@ final class HeadFirstServer implements AutoCloseable {
                     }
                 }
                 requestsByPath.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
-                int myHead = heads.incrementAndGet();
+                int okSeen = path.equals("/ok") ? okHeads.incrementAndGet() : okHeads.get();
                 switch (path) {
                     case "/reset-after-head" -> {
                         reset(socket);
@@ -121,9 +121,10 @@ final class HeadFirstServer implements AutoCloseable {
                         return;
                     }
                     case "/stop-reading" -> {
-                        // it cannot see the client's close without reading, so it waits for the next request
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                        while (heads.get() == myHead && !closing.await(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                        // It cannot see the client's close without reading, so it waits for the test's
+                        // recovery request, which comes after the client gave up on this one.
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                        while (okHeads.get() == okSeen && !closing.await(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
                             Thread.onSpinWait();
                         }
                         return;

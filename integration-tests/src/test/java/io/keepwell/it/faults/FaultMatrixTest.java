@@ -7,6 +7,7 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.Drain;
 import io.keepwell.it.support.PatternPublisher;
 import io.keepwell.netty.NettyHttpClient;
 import org.junit.jupiter.api.AfterEach;
@@ -273,27 +274,7 @@ class FaultMatrixTest {
             case PUBLISHER -> {
                 Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(request, HttpResponse.BodyHandlers.ofPublisher())
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                body.subscribe(new Flow.Subscriber<>() {
-                    @Override
-                    public void onSubscribe(Flow.Subscription subscription) {
-                        subscription.request(Long.MAX_VALUE);
-                    }
-
-                    @Override
-                    public void onNext(List<ByteBuffer> item) {
-                    }
-
-                    @Override
-                    public void onError(Throwable throwable) {
-                        done.completeExceptionally(throwable);
-                    }
-
-                    @Override
-                    public void onComplete() {
-                        done.complete(null);
-                    }
-                });
+                CompletableFuture<Void> done = Drain.toEnd(body);
                 yield failureOf(done);
             }
         };

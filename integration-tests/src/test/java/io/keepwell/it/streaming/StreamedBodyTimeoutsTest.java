@@ -5,6 +5,7 @@ import io.keepwell.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.Drain;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
@@ -119,27 +120,7 @@ class StreamedBodyTimeoutsTest {
         Duration limit = Duration.ofMillis(800);
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/stalls")).timeout(limit).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
-        CompletableFuture<Void> ended = new CompletableFuture<>();
-        body.subscribe(new Flow.Subscriber<>() {
-            @Override
-            public void onSubscribe(Flow.Subscription s) {
-                s.request(Long.MAX_VALUE);
-            }
-
-            @Override
-            public void onNext(List<ByteBuffer> item) {
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                ended.completeExceptionally(t);
-            }
-
-            @Override
-            public void onComplete() {
-                ended.complete(null);
-            }
-        });
+        CompletableFuture<Void> ended = Drain.toEnd(body);
         ExecutionException e = assertThrows(ExecutionException.class, () -> ended.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         HttpTimeoutException timeout = assertInstanceOf(HttpTimeoutException.class, e.getCause());
         assertEquals(HttpTimeoutException.Phase.REQUEST, timeout.phase());

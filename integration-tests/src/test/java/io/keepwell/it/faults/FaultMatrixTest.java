@@ -3,6 +3,7 @@ package io.keepwell.it.faults;
 import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpRequest.BodyPublisher;
 import io.keepwell.http.HttpRequest.BodyPublishers;
+import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
@@ -10,6 +11,7 @@ import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.Drain;
 import io.keepwell.it.support.PatternPublisher;
 import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -223,7 +225,12 @@ class FaultMatrixTest {
         };
         Throwable failure = failureOf(client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(), handler));
         assertTrue(causeChainHas(failure, cause), () -> "the consumer's own exception must be the failure: " + describe(failure));
-        assertFalse(failure instanceof PrematureCloseException, () -> "the caller's failure reported as the peer's: " + describe(failure));
+        assertFalse(failure instanceof PrematureCloseException || failure instanceof HttpProtocolException,
+                () -> "the caller's failure reported as the peer's: " + describe(failure));
+        awaitCondition(WAIT, () -> client.poolStats().active() == 0, () -> "still active: " + client.poolStats());
+        for (CloseReason peers : List.of(CloseReason.PEER_CLOSED, CloseReason.PROTOCOL_ERROR)) {
+            assertEquals(0, client.poolStats().closedBy(peers), () -> "closed as the peer's fault: " + client.poolStats());
+        }
         assertRecovers(client);
     }
 

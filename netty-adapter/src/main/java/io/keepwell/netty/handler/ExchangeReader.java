@@ -311,7 +311,14 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                 exchange.result().completeExceptionally(error);
             }
         });
-        subscriber.onSubscribe(body);
+        try {
+            subscriber.onSubscribe(body);
+        } catch (RuntimeException e) {
+            // The caller's subscriber failed, not the server: never a protocol error.
+            closeWith(CloseReason.ABORTED, e);
+            exchange.result().completeExceptionally(e);
+            return;
+        }
         if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()) {
             finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
         }

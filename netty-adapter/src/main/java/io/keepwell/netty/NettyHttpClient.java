@@ -244,7 +244,16 @@ public final class NettyHttpClient implements HttpClient {
         leased.cancel(false);
         if (leased.isSuccess()) {
             Channel channel = leased.getNow();
-            channel.eventLoop().execute(() -> PipelineInitializer.reader(channel).abortIfCurrent(exchange, reason, error));
+            try {
+                channel.eventLoop().execute(() -> {
+                    ExchangeReader reader = PipelineInitializer.reader(channel);
+                    if (reader != null) { // null once a closed channel lost its handlers: its exchange is over
+                        reader.abortIfCurrent(exchange, reason, error);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // The client has closed: its close took the channel, and the exchange with it.
+            }
         }
     }
 

@@ -80,6 +80,11 @@ public final class NettyHttpClient implements HttpClient {
                     public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
                         return sendOnce(request, handler);
                     }
+
+                    @Override
+                    public <T> CompletableFuture<T> newFuture() {
+                        return newResultFuture();
+                    }
                 }, b.redirect, b.maxRedirects);
         ChannelSettings settings = b.channelSettings(bodyBuffer);
         this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing);
@@ -125,9 +130,14 @@ public final class NettyHttpClient implements HttpClient {
         return redirects == null ? sendOnce(request, bodyHandler) : redirects.send(request, bodyHandler);
     }
 
+    /** A future the caller may not wait on from one of this client's I/O threads. */
+    <T> CompletableFuture<T> newResultFuture() {
+        return new IoThreadGuardedFuture<>(loops::inAnyEventLoop);
+    }
+
     /** One exchange (with its safe retries), no redirect following. */
     private <T> CompletableFuture<HttpResponse<T>> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
-        CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<T>> result = newResultFuture();
         if (closing.get()) {
             result.completeExceptionally(new IllegalStateException("the client is closed"));
             return result;

@@ -32,6 +32,9 @@ final class RedirectFollower {
     /** One attempt, without following. */
     interface Sender {
         <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler);
+
+        /** A future of the kind the client returns. */
+        <T> CompletableFuture<T> newFuture();
     }
 
     /** The body value of a redirect that will be followed: the next request. */
@@ -49,7 +52,7 @@ final class RedirectFollower {
     }
 
     <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-        CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
+        CompletableFuture<HttpResponse<T>> result = sender.newFuture();
         CompletableFuture<?>[] currentHop = new CompletableFuture<?>[1];
         result.whenComplete((r, e) -> {
             CompletableFuture<?> hop = currentHop[0];

@@ -1,0 +1,79 @@
+package io.keepwell.it.basic;
+
+import io.keepwell.http.HttpRequest;
+import io.keepwell.http.HttpResponse;
+import io.keepwell.it.support.Actions;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
+import io.keepwell.netty.NettyHttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A dependent stage runs on the client's I/O thread; waiting there on another request's future
+ * used to hang the client for good (one I/O thread: the thread that must complete the future is
+ * the one waiting). It fails at once with an IllegalStateException that says why, and the client
+ * keeps working.
+ */
+class BlockingOnIoThreadTest {
+
+    @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
+    final ClientLeakCheck clients = new ClientLeakCheck();
+
+    @Test
+    void waitingOnAFutureOfTheClientFromItsIoThreadFailsAtOnceAndTheClientKeepsWorking() throws Exception {
+        ScriptedServer server = servers.start(r -> Actions.ok("hi"));
+        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        HttpRequest request = HttpRequest.newBuilder(server.uri("/x")).build();
+        List<Consumer<CompletableFuture<HttpResponse<String>>>> waits = List.of(
+                CompletableFuture::join,
+                f -> {
+                    try {
+                        f.get();
+                    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                        throw new AssertionError(e);
+                    }
+                },
+                f -> {
+                    try {
+                        f.get(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        throw new AssertionError(e);
+                    }
+                },
+                f -> f.thenApply(HttpResponse::body).join()); // a derived stage is guarded too
+        for (Consumer<CompletableFuture<HttpResponse<String>>> wait : waits) {
+            CompletableFuture<Throwable> refused = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    .thenApply(first -> {
+                        assertTrue(Thread.currentThread().getName().contains("keepwell"), Thread.currentThread().getName());
+                        try {
+                            wait.accept(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+                            return null;
+                        } catch (IllegalStateException e) {
+                            return e;
+                        }
+                    });
+            Throwable e = refused.get(10, TimeUnit.SECONDS);
+            assertNotNull(e, "waiting on the I/O thread must fail at once");
+            assertTrue(e.getMessage().contains("I/O thread"), e.getMessage());
+        }
+        HttpResponse<String> later = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
+        assertEquals("hi", later.body());
+        assertNull(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> null).get(10, TimeUnit.SECONDS),
+                "waiting from any other thread is untouched");
+    }
+}

@@ -124,8 +124,10 @@ final class HeadFirstServer implements AutoCloseable {
                         // It cannot see the client's close without reading, so it waits for the test's
                         // recovery request, which comes after the client gave up on this one.
                         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-                        while (okHeads.get() == okSeen && !closing.await(10, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
-                            Thread.onSpinWait();
+                        while (okHeads.get() == okSeen && System.nanoTime() < deadline) {
+                            if (closing.await(10, TimeUnit.MILLISECONDS)) {
+                                break;
+                            }
                         }
                         return;
                     }

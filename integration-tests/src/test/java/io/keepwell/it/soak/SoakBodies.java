@@ -8,7 +8,6 @@ import io.keepwell.it.support.PatternPublisher;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -16,8 +15,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Flow;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -44,7 +41,12 @@ final class SoakBodies implements AutoCloseable {
         /** {@code ofPublisher} of unknown length, emitting on another thread. */
         PUBLISHER_ASYNC_UNKNOWN,
         /** {@code ofFile}: zero copy over plain TCP, through the TLS engine over https. */
-        FILE
+        FILE;
+
+        /** A publisher's body cannot be produced again, so its request is never replayed once written. */
+        boolean fromPublisher() {
+            return name().startsWith("PUBLISHER");
+        }
     }
 
     private static final Kind[] KINDS = Kind.values();
@@ -54,7 +56,6 @@ final class SoakBodies implements AutoCloseable {
     private final Executor async;
     private final Path dir;
     private final Map<Long, Path> files = new ConcurrentHashMap<>();
-    private final AtomicLong subscriptions = new AtomicLong();
 
     SoakBodies(Executor async) throws IOException {
         this.async = async;
@@ -79,10 +80,11 @@ final class SoakBodies implements AutoCloseable {
         return switch (kind) {
             case BYTES -> BodyPublishers.ofByteArray(ChaosServer.body(id, length));
             case INPUT_STREAM -> BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(ChaosServer.body(id, length)));
-            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, null)), length);
-            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, null)), -1);
-            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, async)), length);
-            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.ofPublisher(counted(PatternPublisher.of(id, length, random.nextInt(4096) + 1, async)), -1);
+            case PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN -> {
+                Executor emitter = kind == Kind.PUBLISHER_ASYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_UNKNOWN ? async : null;
+                boolean known = kind == Kind.PUBLISHER_SYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_KNOWN;
+                yield BodyPublishers.ofPublisher(PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter), known ? length : -1);
+            }
             case FILE -> {
                 try {
                     yield BodyPublishers.ofFile(file(id, length));
@@ -91,18 +93,6 @@ final class SoakBodies implements AutoCloseable {
                 }
             }
         };
-    }
-
-    private Flow.Publisher<ByteBuffer> counted(PatternPublisher publisher) {
-        return subscriber -> {
-            subscriptions.incrementAndGet();
-            publisher.subscribe(subscriber);
-        };
-    }
-
-    /** How many times any soak publisher was subscribed to. */
-    long subscriptions() {
-        return subscriptions.get();
     }
 
     /**

@@ -403,7 +403,7 @@ class SoakTest {
             if (method[id] == Method.POST.ordinal()) {
                 return true;
             }
-            return method[id] == Method.PUT.ordinal() && kind[id] >= 0 && SoakBodies.Kind.values()[kind[id]].name().startsWith("PUBLISHER");
+            return method[id] == Method.PUT.ordinal() && kind[id] != NO_BODY && SoakBodies.Kind.values()[kind[id]].fromPublisher();
         }
 
         long duplicatedNonIdempotent(ChaosServer server) {

@@ -23,6 +23,7 @@ public final class Exchange<T> {
     boolean requestWritten;    // event loop only: every request byte reached the socket
     boolean reused;            // event loop only: the connection served an earlier exchange
     private int retries;       // sends after the first; changed only between attempts
+    private volatile Runnable onResponseEnd; // set before the first dispatch; run once, on the event loop
     private Throwable callSite;  // where sendAsync was called, when the client tracks it
     private volatile io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease; // the current attempt's channel lease
 
@@ -98,8 +99,6 @@ public final class Exchange<T> {
     public boolean reused() {
         return reused;
     }
-
-    private volatile Runnable onResponseEnd; // set before the first dispatch; run once, on the event loop
 
     /**
      * Runs {@code action} when the response is over on its channel: its body read to the end or

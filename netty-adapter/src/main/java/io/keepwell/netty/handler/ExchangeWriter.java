@@ -32,9 +32,9 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.ClosedChannelException;
 
 /**
  * The write loop (Go's {@code persistConn.writeLoop}): turns an {@link Exchange} into an HTTP/1.1

@@ -1,5 +1,6 @@
 package io.keepwell.http;
 
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

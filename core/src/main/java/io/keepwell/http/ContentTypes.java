@@ -1,5 +1,7 @@
 package io.keepwell.http;
 
+import java.net.http.HttpHeaders;
+
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

@@ -1,19 +1,32 @@
 package io.keepwell.http;
 
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** Drops the body and gives a fixed value instead (null for {@code discarding()}). */
-final class DiscardingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
+/**
+ * Drops the body, draining at most {@link #budget()} bytes of it to keep the connection: a
+ * Keepwell transport closes the connection instead of reading past the budget, and does not read
+ * a body announced larger than it at all. The body value is fixed (null from
+ * {@link KeepwellBodyHandlers#discarding(long)}). Any other transport drains it whole.
+ */
+public final class DiscardingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private final T value;
+    private final long budget;
 
-    DiscardingSubscriber(T value) {
+    DiscardingSubscriber(T value, long budget) {
         this.value = value;
+        this.budget = budget;
+    }
+
+    /** The most bytes worth draining to keep the connection. */
+    public long budget() {
+        return budget;
     }
 
     @Override

@@ -3,25 +3,23 @@ package io.keepwell.http;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.Flow;
 
 /**
- * A body read from a file, whose length is taken when the publisher is made. Replayable (the file
- * is read again). Transports may send the file directly ({@link #path()}), without copying it
- * through user space.
+ * A body read from a file ({@link KeepwellBodyPublishers#ofFile}), whose length is taken when the
+ * publisher is made. A transport may send {@link #path()} directly; any other reads it through
+ * the JDK's file publisher.
  */
 public final class FileBodyPublisher implements HttpRequest.BodyPublisher {
 
-    private static final int CHUNK = 64 * 1024;
-
     private final Path path;
     private final long length;
+    private final HttpRequest.BodyPublisher reader;
 
     FileBodyPublisher(Path path) throws FileNotFoundException {
         this.path = Objects.requireNonNull(path, "path");
@@ -33,8 +31,10 @@ public final class FileBodyPublisher implements HttpRequest.BodyPublisher {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        this.reader = HttpRequest.BodyPublishers.ofFile(path);
     }
 
+    /** The file to send. */
     public Path path() {
         return path;
     }
@@ -45,29 +45,7 @@ public final class FileBodyPublisher implements HttpRequest.BodyPublisher {
     }
 
     @Override
-    public boolean isReplayable() {
-        return true;
-    }
-
-    @Override
     public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
-        Objects.requireNonNull(subscriber, "subscriber");
-        FileChannel file;
-        try {
-            file = FileChannel.open(path, StandardOpenOption.READ);
-        } catch (IOException e) {
-            subscriber.onSubscribe(ChunkedSubscription.EMPTY);
-            subscriber.onError(e);
-            return;
-        }
-        subscriber.onSubscribe(new ChunkedSubscription(subscriber, () -> {
-            ByteBuffer chunk = ByteBuffer.allocate(CHUNK);
-            int n = file.read(chunk);
-            if (n < 0) {
-                return null;
-            }
-            chunk.flip();
-            return chunk;
-        }, file::close));
+        reader.subscribe(subscriber);
     }
 }

@@ -2,11 +2,28 @@ package io.keepwell.http;
 
 import java.time.Duration;
 
-/** The TCP connection was not established within {@code connectTimeout}. */
-public class HttpConnectTimeoutException extends HttpTimeoutException {
+/**
+ * The TCP connection was not established within {@code connectTimeout}: the JDK's
+ * {@code HttpConnectTimeoutException}, with the phase ({@code CONNECT}) and limit that
+ * {@link HttpTimeoutException} carries.
+ */
+public class HttpConnectTimeoutException extends java.net.http.HttpConnectTimeoutException implements KeepwellTimeout {
     private static final long serialVersionUID = 1L;
 
+    private final Duration limit;
+
     public HttpConnectTimeoutException(Duration limit, String target) {
-        super(Phase.CONNECT, limit, target);
+        super(HttpTimeoutException.message(HttpTimeoutException.Phase.CONNECT, limit, target));
+        this.limit = limit;
+    }
+
+    @Override
+    public HttpTimeoutException.Phase phase() {
+        return HttpTimeoutException.Phase.CONNECT;
+    }
+
+    @Override
+    public Duration limit() {
+        return limit;
     }
 }

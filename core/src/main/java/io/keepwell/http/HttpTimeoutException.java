@@ -1,13 +1,13 @@
 package io.keepwell.http;
 
-import java.io.IOException;
 import java.time.Duration;
 
 /**
  * A limit on time ran out. {@link #phase()} says which limit, {@link #limit()} its value. The
- * connection the exchange was on, if any, is closed and never pooled.
+ * connection the exchange was on, if any, is closed and never pooled. A connect timeout is an
+ * {@link HttpConnectTimeoutException} instead, as in the JDK; both are {@link KeepwellTimeout}s.
  */
-public class HttpTimeoutException extends IOException {
+public class HttpTimeoutException extends java.net.http.HttpTimeoutException implements KeepwellTimeout {
     private static final long serialVersionUID = 1L;
 
     /** Which limit ran out. */
@@ -27,7 +27,7 @@ public class HttpTimeoutException extends IOException {
         RESPONSE_HEADERS,
         /** A gap between two reads of the response body ({@code readTimeout}). */
         READ,
-        /** The whole exchange ({@link HttpRequest#timeout()}). */
+        /** The whole exchange ({@code HttpRequest.timeout()}). */
         REQUEST,
         /** The caller's body subscriber asked for nothing while data waited ({@code abandonedBodyTimeout}). */
         BODY_ABANDONED
@@ -37,9 +37,13 @@ public class HttpTimeoutException extends IOException {
     private final Duration limit;
 
     public HttpTimeoutException(Phase phase, Duration limit, String detail) {
-        super(describe(phase) + " timed out after " + limit.toMillis() + " ms" + (detail == null ? "" : ": " + detail));
+        super(message(phase, limit, detail));
         this.phase = phase;
         this.limit = limit;
+    }
+
+    static String message(Phase phase, Duration limit, String detail) {
+        return describe(phase) + " timed out after " + limit.toMillis() + " ms" + (detail == null ? "" : ": " + detail);
     }
 
     private static String describe(Phase phase) {
@@ -55,10 +59,12 @@ public class HttpTimeoutException extends IOException {
         };
     }
 
+    @Override
     public Phase phase() {
         return phase;
     }
 
+    @Override
     public Duration limit() {
         return limit;
     }

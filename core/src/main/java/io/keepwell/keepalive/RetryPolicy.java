@@ -1,6 +1,6 @@
 package io.keepwell.keepalive;
 
-import io.keepwell.http.HttpRequest;
+import java.net.http.HttpRequest;
 
 import java.util.Set;
 
@@ -48,9 +48,9 @@ public final class RetryPolicy {
     /** Whether the request may be sent twice without harm. */
     public static boolean isReplayable(HttpRequest request) {
         boolean idempotent = IDEMPOTENT_METHODS.contains(request.method())
-                || request.headers().contains("Idempotency-Key")
-                || request.headers().contains("X-Idempotency-Key");
-        return idempotent && request.bodyPublisher().isReplayable();
+                || request.headers().firstValue("Idempotency-Key").isPresent()
+                || request.headers().firstValue("X-Idempotency-Key").isPresent();
+        return idempotent && request.bodyPublisher().map(ReplayableBodies::canSendAgain).orElse(true);
     }
 
     /**

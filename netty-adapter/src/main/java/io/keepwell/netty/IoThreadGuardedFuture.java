@@ -2,6 +2,7 @@ package io.keepwell.netty;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -15,9 +16,17 @@ import java.util.function.BooleanSupplier;
 final class IoThreadGuardedFuture<T> extends CompletableFuture<T> {
 
     private final BooleanSupplier onIoThread;
+    private final Executor defaultExecutor; // null: CompletableFuture's own (the common pool)
 
-    IoThreadGuardedFuture(BooleanSupplier onIoThread) {
+    IoThreadGuardedFuture(BooleanSupplier onIoThread, Executor defaultExecutor) {
         this.onIoThread = onIoThread;
+        this.defaultExecutor = defaultExecutor;
+    }
+
+    /** The client's executor, if it has one, runs the {@code ...Async} stages given no executor, as in the JDK client. */
+    @Override
+    public Executor defaultExecutor() {
+        return defaultExecutor != null ? defaultExecutor : super.defaultExecutor();
     }
 
     @Override
@@ -40,7 +49,7 @@ final class IoThreadGuardedFuture<T> extends CompletableFuture<T> {
 
     @Override
     public <U> CompletableFuture<U> newIncompleteFuture() {
-        return new IoThreadGuardedFuture<>(onIoThread);
+        return new IoThreadGuardedFuture<>(onIoThread, defaultExecutor);
     }
 
     private void refuseOnIoThread(String call) {

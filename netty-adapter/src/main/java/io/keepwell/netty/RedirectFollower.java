@@ -1,22 +1,27 @@
 package io.keepwell.netty;
 
-import io.keepwell.http.HttpClient;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import io.keepwell.http.KeepwellBodyHandlers;
 import io.keepwell.http.TooManyRedirectsException;
+import io.keepwell.keepalive.ReplayableBodies;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Follows redirects the way {@code java.net.http} does. A redirect's body is dropped (drained if
  * small, else its connection is closed), the next hop is a new request, and the caller's body
- * handler only ever sees the final response.
+ * handler only ever sees the final response, whose {@code previousResponse()} chain holds the
+ * redirects (with no body).
  *
  * <ul>
- *   <li>301, 302, 303: the next request is a GET without body (HEAD stays HEAD);</li>
+ *   <li>301, 302: a POST becomes a GET without body; other methods stay;</li>
+ *   <li>303: the next request is a GET without body (HEAD stays HEAD);</li>
  *   <li>307, 308: same method and body, followed only if the body can be sent again;</li>
  *   <li>{@code Authorization}, {@code Proxy-Authorization} and {@code Cookie} are dropped when
  *       the next hop goes to another origin;</li>
@@ -60,16 +65,16 @@ final class RedirectFollower {
                 hop.cancel(true);
             }
         });
-        hop(request, handler, 0, result, currentHop);
+        hop(request, handler, 0, null, result, currentHop);
         return result;
     }
 
     @SuppressWarnings("unchecked")
-    private <T> void hop(HttpRequest request, HttpResponse.BodyHandler<T> handler, int hops,
+    private <T> void hop(HttpRequest request, HttpResponse.BodyHandler<T> handler, int hops, HttpResponse<T> previous,
                          CompletableFuture<HttpResponse<T>> result, CompletableFuture<?>[] currentHop) {
         HttpResponse.BodyHandler<Object> maybeFollow = info -> {
             HttpRequest next = nextRequest(request, info);
-            return next != null ? HttpResponse.BodySubscribers.replacing(new NextHop(next))
+            return next != null ? KeepwellBodyHandlers.replacing((Object) new NextHop(next)).apply(info)
                     : (HttpResponse.BodySubscriber<Object>) handler.apply(info);
         };
         CompletableFuture<HttpResponse<Object>> attempt = sender.send(request, maybeFollow);
@@ -84,10 +89,12 @@ final class RedirectFollower {
                 if (hops >= maxRedirects) {
                     result.completeExceptionally(new TooManyRedirectsException(maxRedirects, next.request().uri()));
                 } else if (!result.isDone()) {
-                    hop(next.request(), handler, hops + 1, result, currentHop);
+                    hop(next.request(), handler, hops + 1, new Hop<>((HttpResponse<Object>) response, null, previous),
+                            result, currentHop);
                 }
             } else {
-                result.complete((HttpResponse<T>) response);
+                HttpResponse<T> last = (HttpResponse<T>) response;
+                result.complete(previous == null ? last : new Hop<>(last, last.body(), previous));
             }
         });
     }
@@ -116,18 +123,17 @@ final class RedirectFollower {
                 && request.uri().getScheme().equalsIgnoreCase("https")) {
             return null;
         }
-        boolean keepsMethod = status == 307 || status == 308;
-        if (keepsMethod && !request.bodyPublisher().isReplayable()) {
+        String method = request.method();
+        boolean toGet = status == 303 ? !method.equals("HEAD") : (status == 301 || status == 302) && method.equals("POST");
+        if (!toGet && request.bodyPublisher().isPresent() && !ReplayableBodies.canSendAgain(request.bodyPublisher().get())) {
             return null;
         }
-        HttpRequest.Builder next = request.copy().uri(stripFragment(target));
-        if (!keepsMethod && !request.method().equals("GET") && !request.method().equals("HEAD")) {
+        boolean sameOrigin = sameOrigin(request.uri(), target);
+        HttpRequest.Builder next = HttpRequest.newBuilder(request,
+                (name, value) -> sameOrigin || !CREDENTIALS.contains(name.toLowerCase(Locale.ROOT)));
+        next.uri(stripFragment(target));
+        if (toGet) {
             next.GET();
-        }
-        if (!sameOrigin(request.uri(), target)) {
-            for (String header : CREDENTIALS) {
-                next.removeHeader(header);
-            }
         }
         return next.build();
     }
@@ -154,5 +160,44 @@ final class RedirectFollower {
             return uri.getPort();
         }
         return uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    /** A response of a chain: a hop's, with the body given and the hop before it. */
+    private record Hop<T>(HttpResponse<?> response, T body, HttpResponse<T> previous) implements HttpResponse<T> {
+
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return response.request();
+        }
+
+        @Override
+        public Optional<HttpResponse<T>> previousResponse() {
+            return Optional.ofNullable(previous);
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return response.headers();
+        }
+
+        @Override
+        public Optional<javax.net.ssl.SSLSession> sslSession() {
+            return response.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return response.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return response.version();
+        }
     }
 }

@@ -1,6 +1,6 @@
 package io.keepwell.netty.handler;
 
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpResponse;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 

@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 
 import java.time.Duration;
+import javax.net.ssl.SSLParameters;
 
 /**
  * What every channel of a client is built with: the decoder's limits and the exchange timeouts.
@@ -13,10 +14,10 @@ import java.time.Duration;
  * @param responseHeaderTimeout limit from the request's last byte to the response headers
  * @param readTimeout           limit on a gap between two reads of a response body
  * @param abandonedBodyTimeout  how long a body may wait with no demand from its subscriber
- * @param aggregationLimit      largest body a handler may hold in memory whole
- * @param discardBudget         largest body drained to keep the connection when the caller discards it
+ * @param maxResponseBodySize   largest response body accepted, whatever the handler ({@code Long.MAX_VALUE}: no limit)
  * @param bodyBuffer            measures body bytes waiting for demand
  * @param tls                   the TLS context for https connections
+ * @param tlsParameters         the caller's TLS parameters, or {@code null}
  * @param handshakeTimeout      limit on the TLS handshake
  * @param hostnameVerification  whether the server's certificate must name the host of the URI
  * @param decompression         whether gzip and deflate responses are asked for and decoded
@@ -25,8 +26,8 @@ import java.time.Duration;
  * @param writeTimeout          limit on a gap in writing a request: time with no request byte reaching the socket
  */
 public record ChannelSettings(HttpDecoderConfig decoder, Duration connectTimeout, Duration responseHeaderTimeout,
-                              Duration readTimeout, Duration abandonedBodyTimeout, long aggregationLimit,
-                              long discardBudget, BodyBufferGauge bodyBuffer, SslContext tls,
+                              Duration readTimeout, Duration abandonedBodyTimeout, long maxResponseBodySize,
+                              BodyBufferGauge bodyBuffer, SslContext tls, SSLParameters tlsParameters,
                               Duration handshakeTimeout, boolean hostnameVerification,
                               boolean decompression, long maxDecompressedSize, Duration expectContinueTimeout,
                               Duration writeTimeout) {

@@ -1,9 +1,9 @@
 package io.keepwell.netty.handler;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
 import io.keepwell.pool.PoolKey;
 
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -129,7 +129,7 @@ public final class Exchange<T> {
 
     @Override
     public String toString() {
-        return request.toString();
+        return request.method() + " " + request.uri();
     }
 
     /** Told when an exchange fails on its channel, so a retry can be considered. */

@@ -2,10 +2,9 @@ package io.keepwell.netty.handler;
 
 import io.keepwell.http.BodyTooLargeException;
 import io.keepwell.http.ClientClosedException;
+import io.keepwell.http.DiscardingSubscriber;
 import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpTimeoutException;
-import io.keepwell.http.HttpResponse.BodySubscriber;
-import io.keepwell.http.HttpResponse.BodySubscribers;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.http.RequestBodyException;
 import io.keepwell.keepalive.ExchangeFacts;
@@ -29,6 +28,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.net.http.HttpResponse.BodySubscriber;
 import java.nio.ByteBuffer;
 
 /**
@@ -75,7 +75,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
     private boolean discarding;        // the caller drops the body: drain a little, else close
+    private long discardBudget;
     private long discarded;
+    private long bodyBytes;            // of the current response, as delivered (decompressed, if it was compressed)
     private boolean compressed;        // the body is being decompressed: its size is held to the limit
     private long decompressedBytes;
 
@@ -274,7 +276,13 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             protocolError(new HttpProtocolException("response has both Content-Length and Transfer-Encoding"));
             return;
         }
-        ResponseHead head = ResponseHead.of(response, settings.aggregationLimit(), !mayHaveBody(code, current.request().method()));
+        boolean bodyless = !mayHaveBody(code, current.request().method());
+        long announced = bodyless ? 0 : HttpUtil.getContentLength(response, -1L);
+        if (announced > settings.maxResponseBodySize()) {
+            closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxResponseBodySize(), announced));
+            return;
+        }
+        ResponseHead head = ResponseHead.of(response, bodyless);
         http10 = response.protocolVersion().equals(HttpVersion.HTTP_1_0);
         responseAskedClose = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);
@@ -288,10 +296,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                 || code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
                 || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
-        startBody(current, head);
+        startBody(current, head, announced);
     }
 
-    private <T> void startBody(Exchange<T> exchange, ResponseHead head) {
+    private <T> void startBody(Exchange<T> exchange, ResponseHead head, long announced) {
         BodySubscriber<T> subscriber;
         try {
             subscriber = exchange.bodyHandler().apply(head);
@@ -299,14 +307,16 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             closeWith(CloseReason.ABORTED, e);
             return;
         }
-        discarding = BodySubscribers.isDiscarding(subscriber);
+        discarding = subscriber instanceof DiscardingSubscriber<?>;
+        discardBudget = discarding ? ((DiscardingSubscriber<?>) subscriber).budget() : 0;
         discarded = 0;
+        bodyBytes = 0;
         body = new BodyStream(ctx.channel(), exchange, subscriber, this, settings.bodyBuffer());
         state = ReadState.READING_BODY;
         timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         subscriber.getBody().whenComplete((value, error) -> {
             if (error == null) {
-                exchange.succeed(new NettyResponse<>(head.statusCode(), head.headers(), head.version(), value, exchange.request()));
+                exchange.succeed(new NettyResponse<>(head, value, exchange.request(), sslSession()));
             } else {
                 exchange.result().completeExceptionally(error);
             }
@@ -319,7 +329,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             exchange.result().completeExceptionally(e);
             return;
         }
-        if (discarding && state == ReadState.READING_BODY && head.contentLength() > settings.discardBudget()) {
+        if (discarding && state == ReadState.READING_BODY && announced > discardBudget) {
             finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
         }
     }
@@ -350,11 +360,15 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxDecompressedSize(), decompressedBytes));
             return;
         }
+        if ((bodyBytes += n) > settings.maxResponseBodySize()) {
+            closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxResponseBodySize(), bodyBytes));
+            return;
+        }
         if (discarding) {
             discarded += n;
             if (content instanceof LastHttpContent) {
                 finish(KeepAliveVerdict.REUSE);
-            } else if (discarded > settings.discardBudget()) {
+            } else if (discarded > discardBudget) {
                 // Reading the rest to keep the connection costs more than a new connection.
                 finish(KeepAliveVerdict.RESPONSE_INCOMPLETE);
             }
@@ -395,6 +409,12 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             stream.end();
             exchange.responseEnded();
         }
+    }
+
+    /** The TLS session of this channel, or {@code null} on plain TCP. */
+    private javax.net.ssl.SSLSession sslSession() {
+        io.netty.handler.ssl.SslHandler tls = PipelineInitializer.tls(ctx.channel());
+        return tls == null ? null : tls.engine().getSession();
     }
 
     /** Bytes the decoder holds past the response's end: garbage, a body the status forbids, a stray response. */

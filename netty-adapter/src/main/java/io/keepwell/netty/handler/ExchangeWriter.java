@@ -1,11 +1,8 @@
 package io.keepwell.netty.handler;
 
-import io.keepwell.http.ByteArrayBodyPublisher;
 import io.keepwell.http.FileBodyPublisher;
-import io.keepwell.http.HttpRequest;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.RequestBodyException;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -15,7 +12,6 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
@@ -32,6 +28,7 @@ import io.netty.handler.codec.http.HttpVersion;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -49,7 +46,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
 
     /**
      * Request headers are built without Netty validating them again: every caller-supplied name
-     * and value was checked when the request was built ({@code HttpRequest.Builder}), and the rest
+     * and value was checked before the request was dispatched ({@code RequestCheck}), and the rest
      * (Host from a parsed URI, our own constants) cannot hold a forbidden character.
      */
     private static final HttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
@@ -85,18 +82,20 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
             return;
         }
         HttpRequest request = exchange.request();
-        HttpRequest.BodyPublisher body = request.bodyPublisher();
+        HttpRequest.BodyPublisher body = request.bodyPublisher().orElse(null);
+        long length = body == null ? 0 : body.contentLength();
         meter.countFor(exchange, this::progressed);
         writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
         promise.addListener(f -> {
             meter.stopCounting(exchange);
             writeTimer.clear();
         });
-        boolean awaitContinue = request.expectContinue() && body.contentLength() != 0;
-        if (body instanceof ByteArrayBodyPublisher inMemory && !awaitContinue) {
-            ctx.write(encodeFull(request, inMemory), promise);
+        boolean awaitContinue = request.expectContinue() && length != 0;
+        if (length == 0 && !awaitContinue) {
+            // No body: a publisher announcing none is not subscribed to (the JDK's noBody() emits nothing).
+            ctx.write(encodeBodyless(request), promise);
         } else {
-            ChannelFuture headWrite = ctx.write(encodeHead(request, body.contentLength()));
+            ChannelFuture headWrite = ctx.write(encodeHead(request, length));
             if (awaitContinue) {
                 // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
                 deferredBody = () -> writeBody(ctx, exchange, body, promise, headWrite);
@@ -115,8 +114,6 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     private void writeBody(ChannelHandlerContext ctx, Exchange<?> exchange, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
         if (headWrite.isDone() && !headWrite.isSuccess()) {
             promise.tryFailure(headWrite.cause());
-        } else if (body instanceof ByteArrayBodyPublisher inMemory) {
-            ctx.write(new DefaultLastHttpContent(Unpooled.wrappedBuffer(inMemory.content())), promise);
         } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
             // Zero-copy where the transport allows: the kernel sends the file. It is opened here, so
             // that a file that cannot be read fails as the body's fault, not the connection's.
@@ -222,13 +219,12 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         ctx.fireChannelInactive();
     }
 
-    /** A request whose body is in memory: one message, usually one write. */
-    DefaultFullHttpRequest encodeFull(HttpRequest request, ByteArrayBodyPublisher body) {
-        ByteBuf content = body.contentLength() == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body.content());
+    /** A request without a body: one message, usually one write. */
+    DefaultFullHttpRequest encodeBodyless(HttpRequest request) {
         DefaultFullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(request.method()), target(request.uri()), content,
+                HttpMethod.valueOf(request.method()), target(request.uri()), Unpooled.EMPTY_BUFFER,
                 REQUEST_HEADERS.newHeaders(), EmptyHttpHeaders.INSTANCE);
-        fillHeaders(request, out.headers(), content.readableBytes());
+        fillHeaders(request, out.headers(), request.bodyPublisher().isPresent() ? 0 : -2);
         return out;
     }
 
@@ -259,15 +255,20 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         meter = (WriteMeter) ctx.pipeline().get(PipelineInitializer.METER);
     }
 
+    /** {@code length}: -1 sends the body chunked, -2 means the request has no body publisher at all. */
     private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
         headers.set(HttpHeaderNames.HOST, hostHeader(request.uri()));
-        request.headers().forEach(headers::add);
+        request.headers().map().forEach((name, values) -> {
+            for (String value : values) {
+                headers.add(name, value);
+            }
+        });
         if (!headers.contains(HttpHeaderNames.USER_AGENT)) {
             headers.set(HttpHeaderNames.USER_AGENT, USER_AGENT);
         }
-        if (length < 0) {
+        if (length == -1) {
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-        } else if (length > 0 || sendsZeroLength(request.method())) {
+        } else if (length > 0 || length == 0 && sendsZeroLength(request.method())) {
             headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         if (request.expectContinue()) {

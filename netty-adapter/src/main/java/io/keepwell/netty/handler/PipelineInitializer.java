@@ -51,16 +51,30 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         p.addLast(READER, reader);
     }
 
-    /** TLS with SNI and, unless switched off, hostname verification against the URI's host. */
+    /**
+     * TLS with SNI and, unless switched off, hostname verification against the URI's host. The
+     * caller's parameters are applied first; ALPN, SNI and endpoint identification are then kept
+     * unless they set their own.
+     */
     private SslHandler tlsHandler(Channel ch, PoolKey key) {
         SslHandler handler = settings.tls().newHandler(ch.alloc(), key.host(), key.port());
         handler.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
         SSLEngine engine = handler.engine();
+        String[] alpn = engine.getSSLParameters().getApplicationProtocols();
+        SSLParameters given = settings.tlsParameters();
+        if (given != null) {
+            engine.setSSLParameters(given);
+        }
         SSLParameters parameters = engine.getSSLParameters();
-        // Off is "", not null: the JDK's engine keeps its algorithm when given null, and the
-        // context from tlsContextBuilder() (Keepwell's default) has set "HTTPS" on it already.
-        parameters.setEndpointIdentificationAlgorithm(settings.hostnameVerification() ? "HTTPS" : "");
-        if (!NetUtil.isValidIpV4Address(key.host()) && !NetUtil.isValidIpV6Address(key.host())) {
+        if (parameters.getApplicationProtocols().length == 0) {
+            parameters.setApplicationProtocols(alpn);
+        }
+        String algorithm = given != null && given.getEndpointIdentificationAlgorithm() != null
+                ? given.getEndpointIdentificationAlgorithm() : "HTTPS";
+        // Off is "", not null: the JDK's engine keeps its algorithm when given null.
+        parameters.setEndpointIdentificationAlgorithm(settings.hostnameVerification() ? algorithm : "");
+        boolean namesGiven = given != null && given.getServerNames() != null && !given.getServerNames().isEmpty();
+        if (!namesGiven && !NetUtil.isValidIpV4Address(key.host()) && !NetUtil.isValidIpV6Address(key.host())) {
             // The JDK sends SNI only for dotted names on its own; single-label hosts need it too.
             parameters.setServerNames(List.of(new SNIHostName(key.host())));
         }

@@ -1,16 +1,11 @@
 package io.keepwell.netty;
 
 import io.keepwell.http.ClientClosedException;
-import io.keepwell.http.HttpClient;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.BodyBufferGauge;
 import io.keepwell.netty.handler.ChannelSettings;
-import io.keepwell.pool.CloseReason;
-import io.netty.util.concurrent.ScheduledFuture;
-import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.ExchangeReader;
@@ -20,6 +15,7 @@ import io.keepwell.netty.pool.ChannelPools;
 import io.keepwell.netty.pool.ConnectFailure;
 import io.keepwell.netty.pool.HostChannelPool;
 import io.keepwell.netty.transport.EventLoops;
+import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
@@ -30,26 +26,45 @@ import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 
+import java.io.IOException;
+import java.net.Authenticator;
+import java.net.CookieHandler;
+import java.net.ProxySelector;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
- * The Netty implementation of {@link HttpClient}. Build one with {@link #builder()} and share it:
- * it owns event loops and a connection pool, and a client per request would defeat both.
+ * A {@link java.net.http.HttpClient} on Netty that keeps connections alive and never leaks them.
+ * It takes requests built with the JDK's {@link HttpRequest#newBuilder()} and any
+ * {@link HttpResponse.BodyHandler}, the JDK's own included. Build one with {@link #newBuilder()}
+ * and share it: it owns event loops and a connection pool, and a client per request would defeat
+ * both. Every future it returns completes, with a value or an exception, whatever the server does.
  */
-public final class NettyHttpClient implements HttpClient {
+public final class KeepwellHttpClient extends HttpClient implements AutoCloseable {
 
     private final EventLoops loops;
     private final int maxRetries;
@@ -58,11 +73,26 @@ public final class NettyHttpClient implements HttpClient {
     private final RedirectFollower redirects; // null when redirects are not followed
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicBoolean shuttingDown = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    private final Duration connectTimeout;
+    private final Redirect redirect;
+    private final SSLContext sslContext;       // null: the JDK's default, as Netty's default context uses it
+    private final SSLParameters sslParameters; // null: the context's defaults
+    private final Executor executor;           // null: futures complete on the I/O thread
+    private final Version version;
+    private final CookieJar cookies;           // null without a cookie handler
 
-    private NettyHttpClient(Builder b) {
+    private KeepwellHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
         this.maxRetries = b.maxRetries;
+        this.connectTimeout = b.connectTimeout;
+        this.redirect = b.redirect;
+        this.sslContext = b.jdkSslContext;
+        this.sslParameters = b.sslParameters;
+        this.executor = b.executor;
+        this.version = b.version;
+        this.cookies = b.cookieHandler == null ? null : new CookieJar(b.cookieHandler);
         Bootstrap bootstrap = new Bootstrap().group(loops.group());
         if (b.channelFactory != null) {
             bootstrap.channelFactory(b.channelFactory);
@@ -93,16 +123,19 @@ public final class NettyHttpClient implements HttpClient {
     /**
      * A client TLS context builder set up as Keepwell's default is: hostname verification, ALPN
      * advertising {@code http/1.1}. Add trust or key material and pass the result to
-     * {@link Builder#sslContext}.
+     * {@link Builder#nettySslContext}.
      */
     public static SslContextBuilder tlsContextBuilder() {
         return SslContextBuilder.forClient()
                 .endpointIdentificationAlgorithm("HTTPS")
-                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1));
+                .applicationProtocolConfig(ALPN_HTTP_1_1);
     }
+
+    private static final ApplicationProtocolConfig ALPN_HTTP_1_1 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_1_1);
 
     /** The JDK's TLS provider and trust store, advertising {@code http/1.1} through ALPN. */
     private static SslContext defaultSslContext() {
@@ -114,7 +147,7 @@ public final class NettyHttpClient implements HttpClient {
     }
 
     /** A builder with the defaults. */
-    public static Builder builder() {
+    public static Builder newBuilder() {
         return new Builder();
     }
 
@@ -124,23 +157,175 @@ public final class NettyHttpClient implements HttpClient {
     }
 
     @Override
-    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
+    public Optional<CookieHandler> cookieHandler() {
+        return cookies == null ? Optional.empty() : Optional.of(cookies.handler());
+    }
+
+    @Override
+    public Optional<Duration> connectTimeout() {
+        return Optional.of(connectTimeout);
+    }
+
+    @Override
+    public Redirect followRedirects() {
+        return redirect;
+    }
+
+    /** Always empty: proxies are not supported yet, and {@link Builder#build()} refuses one. */
+    @Override
+    public Optional<ProxySelector> proxy() {
+        return Optional.empty();
+    }
+
+    @Override
+    public SSLContext sslContext() {
+        if (sslContext != null) {
+            return sslContext;
+        }
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no default SSLContext", e);
+        }
+    }
+
+    @Override
+    public SSLParameters sslParameters() {
+        SSLParameters source = sslParameters != null ? sslParameters : sslContext().getDefaultSSLParameters();
+        return TlsParameters.copy(source);
+    }
+
+    /** Always empty: Keepwell does not take an {@code Authenticator} yet, and {@link Builder#build()} refuses one. */
+    @Override
+    public Optional<Authenticator> authenticator() {
+        return Optional.empty();
+    }
+
+    /** The version asked for; requests go over HTTP/1.1 until Keepwell speaks HTTP/2. */
+    @Override
+    public Version version() {
+        return version;
+    }
+
+    @Override
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /**
+     * Sends the request and waits for the response.
+     *
+     * @throws IllegalStateException on one of this client's I/O threads, where waiting would
+     *                               block the thread that must complete the exchange
+     */
+    @Override
+    public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler)
+            throws IOException, InterruptedException {
+        if (loops.inAnyEventLoop()) {
+            throw new IllegalStateException("send() on an I/O thread of this Keepwell client would block the thread that"
+                    + " must complete the exchange; use sendAsync() and compose");
+        }
+        CompletableFuture<HttpResponse<T>> future = sendAsync(request, responseBodyHandler);
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                io.addSuppressed(new CalledFrom("send() was called here"));
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    /** Where a blocking call waited for an exchange that failed on an I/O thread. */
+    private static final class CalledFrom extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CalledFrom(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Sends the request and returns a future of the response. The future completes when the body
+     * handler's subscriber has produced the body. It fails with an {@link IOException} subclass
+     * for I/O problems (a {@code java.net.http.HttpTimeoutException} for every timeout), with
+     * {@link ClientClosedException} once the client is shut down, and with
+     * {@link IllegalArgumentException} for a request this client cannot send (before any I/O).
+     */
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler) {
         Objects.requireNonNull(request, "request");
-        Objects.requireNonNull(bodyHandler, "bodyHandler");
-        return redirects == null ? sendOnce(request, bodyHandler) : redirects.send(request, bodyHandler);
+        Objects.requireNonNull(responseBodyHandler, "responseBodyHandler");
+        RequestCheck.check(request);
+        if (shuttingDown.get()) {
+            CompletableFuture<HttpResponse<T>> refused = newResultFuture();
+            refused.completeExceptionally(new ClientClosedException("the client is shut down"));
+            return refused;
+        }
+        CompletableFuture<HttpResponse<T>> sent = redirects == null ? sendOnce(request, responseBodyHandler)
+                : redirects.send(request, responseBodyHandler);
+        return executor == null ? sent : completeOnExecutor(sent);
+    }
+
+    /** HTTP/1.1 has no server push: {@code pushPromiseHandler} is never called. */
+    @Override
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler,
+                                                            HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
+        return sendAsync(request, responseBodyHandler);
+    }
+
+    /** The caller's stages run on the executor; a cancel of the returned future reaches the exchange. */
+    private <T> CompletableFuture<T> completeOnExecutor(CompletableFuture<T> sent) {
+        CompletableFuture<T> handedOver = newResultFuture();
+        sent.whenComplete((value, error) -> {
+            Runnable complete = () -> {
+                if (error == null) {
+                    handedOver.complete(value);
+                } else {
+                    handedOver.completeExceptionally(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                            ? c.getCause() : error);
+                }
+            };
+            try {
+                executor.execute(complete);
+            } catch (RejectedExecutionException refused) {
+                complete.run(); // an executor that stopped must not leave the caller waiting forever
+            }
+        });
+        handedOver.whenComplete((value, error) -> {
+            if (handedOver.isCancelled()) {
+                sent.cancel(true);
+            }
+        });
+        return handedOver;
     }
 
     /** A future the caller may not wait on from one of this client's I/O threads. */
     <T> CompletableFuture<T> newResultFuture() {
-        return new IoThreadGuardedFuture<>(loops::inAnyEventLoop);
+        return new IoThreadGuardedFuture<>(loops::inAnyEventLoop, executor);
     }
 
     /** One exchange (with its safe retries), no redirect following. */
     private <T> CompletableFuture<HttpResponse<T>> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
         CompletableFuture<HttpResponse<T>> result = newResultFuture();
         if (closing.get()) {
-            result.completeExceptionally(new IllegalStateException("the client is closed"));
+            result.completeExceptionally(new ClientClosedException("the client is closed"));
             return result;
+        }
+        if (cookies != null) {
+            request = cookies.attach(request);
+            bodyHandler = cookies.storing(request.uri(), bodyHandler);
         }
         Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed);
         if (trackBodyCallSites) {
@@ -149,7 +334,6 @@ public final class NettyHttpClient implements HttpClient {
         dispatch(exchange);
         return result;
     }
-
     /**
      * Safe retry, Go's rule, from the facts the attempt recorded (see {@link RetryPolicy}); every
      * retry is counted in {@link PoolStats#retried()} and told to the pool listener.
@@ -267,12 +451,15 @@ public final class NettyHttpClient implements HttpClient {
         }
     }
 
-    @Override
+    /** A consistent snapshot of the connection pool's counts, over every host. */
     public PoolStats poolStats() {
         return pools.core().stats();
     }
 
-    @Override
+    /**
+     * Closes every idle connection now, and makes connections released by requests already in
+     * flight close instead of going idle, until new work arrives.
+     */
     public void closeIdleConnections() {
         pools.core().closeIdle();
     }
@@ -282,20 +469,30 @@ public final class NettyHttpClient implements HttpClient {
         return pools.openChannels();
     }
 
-    /** Response body bytes held for subscribers that have not asked for them yet, now and at the peak. */
-    public BodyBufferGauge bodyBuffer() {
-        return bodyBuffer;
+    /** Response body bytes held for subscribers that have not asked for them yet. */
+    public long bufferedBodyBytes() {
+        return bodyBuffer.current();
+    }
+
+    /** The most response body bytes held at once for subscribers that had not asked for them. */
+    public long bufferedBodyBytesPeak() {
+        return bodyBuffer.peak();
+    }
+
+    /** Starts {@link #bufferedBodyBytesPeak()} again from what is held now. */
+    public void resetBufferedBodyBytesPeak() {
+        bodyBuffer.resetPeak();
     }
 
     /**
-     * Channels with a write, response-header or read timer scheduled; for tests: with no exchange
-     * in flight it must be 0 (idle channels keep only their idle-expiry timer).
+     * Channels with a write, response-header or read timer scheduled; with no exchange in flight
+     * it must be 0 (idle channels keep only their idle-expiry timer). For tests.
      */
-    public int scheduledExchangeTimersForTesting() throws InterruptedException, java.util.concurrent.ExecutionException {
+    int scheduledExchangeTimers() throws InterruptedException, ExecutionException {
         int scheduled = 0;
         for (Channel channel : pools.openChannelsForTesting()) {
             // Looked up on the loop: a channel closing meanwhile loses its handlers there.
-            io.netty.util.concurrent.Future<Boolean> armed = channel.eventLoop().submit(() -> {
+            Future<Boolean> armed = channel.eventLoop().submit(() -> {
                 ExchangeReader reader = PipelineInitializer.reader(channel);
                 ExchangeWriter writer = PipelineInitializer.writer(channel);
                 return (reader != null && reader.timerScheduled()) || (writer != null && writer.timerScheduled());
@@ -308,14 +505,19 @@ public final class NettyHttpClient implements HttpClient {
     }
 
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
-    public java.util.List<Channel> idleChannelsForTesting() {
+    java.util.List<Channel> idleChannels() {
         return pools.openChannelsForTesting().stream()
                 .filter(ch -> pools.core().stateOf(ConnectionContext.of(ch).pooled()) == io.keepwell.pool.ConnState.IDLE)
                 .toList();
     }
 
-    @Override
+    /**
+     * Closes the client now: idle connections close, requests in flight fail with
+     * {@link ClientClosedException}, new requests are refused. The future completes once every
+     * connection is closed and every thread the client started has stopped.
+     */
     public CompletableFuture<Void> closeAsync() {
+        shuttingDown.set(true);
         if (!closing.compareAndSet(false, true)) {
             return closed;
         }
@@ -331,21 +533,110 @@ public final class NettyHttpClient implements HttpClient {
         return closed;
     }
 
+    /**
+     * Starts an orderly shutdown (Java 21's {@code HttpClient.shutdown()}): new requests fail with
+     * {@link ClientClosedException}, idle connections close, and requests already sent run to
+     * completion (their bodies included); then the client closes as {@link #closeAsync()} does.
+     */
+    public void shutdown() {
+        if (shuttingDown.compareAndSet(false, true)) {
+            pools.core().closeIdle();
+            drainThenClose();
+        }
+    }
+
+    /** Closes once no connection is leased, waited for or being opened; checked again as connections come back. */
+    private void drainThenClose() {
+        PoolStats stats = pools.core().stats();
+        if (stats.active() == 0 && stats.pending() == 0 && stats.connecting() == 0) {
+            closeAsync();
+        } else if (!closing.get()) {
+            try {
+                loops.group().next().schedule(this::drainThenClose, 10, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopped) {
+                closeAsync();
+            }
+        }
+    }
+
+    /** Java 21's {@code HttpClient.shutdownNow()}: {@link #closeAsync()}, without waiting for it. */
+    public void shutdownNow() {
+        closeAsync();
+    }
+
+    /**
+     * Waits up to {@code duration} for the client to terminate (Java 21's
+     * {@code HttpClient.awaitTermination}); whether it did. An interrupt ends the wait with
+     * {@code false} and the thread's interrupt status set.
+     *
+     * @throws IllegalStateException on one of this client's I/O threads, which the wait would block
+     */
+    public boolean awaitTermination(Duration duration) {
+        Objects.requireNonNull(duration, "duration");
+        refuseOnIoThread("awaitTermination()");
+        try {
+            closed.get(duration.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException e) {
+            return true; // the event loops failed to stop cleanly; nothing more will run
+        }
+    }
+
+    /** Whether every connection is closed and every thread the client started has stopped. */
+    public boolean isTerminated() {
+        return closed.isDone();
+    }
+
+    /**
+     * Shuts the client down in order and waits until it has terminated, as Java 21's
+     * {@code HttpClient.close()}: requests in flight complete first (each bounded by its
+     * timeouts). An interrupt while waiting turns it into {@link #shutdownNow()}.
+     *
+     * @throws IllegalStateException when called on one of the client's own I/O threads, where
+     *                               waiting would deadlock; use {@link #closeAsync()} there
+     */
     @Override
     public void close() {
-        if (loops.inAnyEventLoop()) {
-            throw new IllegalStateException("close() would block an I/O thread of this client; use closeAsync()");
+        refuseOnIoThread("close()");
+        shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                closed.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                shutdownNow();
+            } catch (ExecutionException e) {
+                break;
+            }
         }
-        closeAsync().join();
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void refuseOnIoThread(String call) {
+        if (loops.inAnyEventLoop()) {
+            throw new IllegalStateException(call + " would block an I/O thread of this client; use closeAsync()");
+        }
     }
 
     @Override
     public String toString() {
-        return "NettyHttpClient{" + loops.transport() + ", " + pools.core().config() + '}';
+        return "KeepwellHttpClient{" + loops.transport() + ", " + pools.core().config() + '}';
     }
 
-    /** Settings for a {@link NettyHttpClient}; every default is listed with its setter. */
-    public static final class Builder {
+    /**
+     * Settings for a {@link KeepwellHttpClient}: the JDK builder's, and Keepwell's own. Every
+     * default is listed with its setter. Not thread-safe.
+     */
+    public static final class Builder implements HttpClient.Builder {
         private PoolConfig pool = PoolConfig.defaults();
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private Transport transport = Transport.AUTO;
@@ -358,10 +649,16 @@ public final class NettyHttpClient implements HttpClient {
         private Duration responseHeaderTimeout = Duration.ofSeconds(60);
         private Duration readTimeout = Duration.ofSeconds(60);
         private Duration abandonedBodyTimeout = Duration.ofSeconds(30);
-        private long aggregationLimit = 32L * 1024 * 1024;
-        private long discardBudget = 16 * 1024;
+        private long maxResponseBodySize = Long.MAX_VALUE;
         private boolean trackBodyCallSites;
-        private SslContext sslContext;
+        private SslContext sslContext;        // Netty's, set directly; wins over jdkSslContext
+        private SSLContext jdkSslContext;
+        private SSLParameters sslParameters;
+        private Executor executor;
+        private Version version = Version.HTTP_1_1;
+        private ProxySelector proxy;
+        private Authenticator authenticator;
+        private CookieHandler cookieHandler;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private boolean hostnameVerification = true;
         private Redirect redirect = Redirect.NEVER;
@@ -375,7 +672,7 @@ public final class NettyHttpClient implements HttpClient {
         }
 
         /** Fault injection at the transport boundary: opens channels with {@code factory}; for tests. */
-        Builder channelFactoryForTesting(io.netty.channel.ChannelFactory<? extends Channel> factory) {
+        Builder channelFactory(io.netty.channel.ChannelFactory<? extends Channel> factory) {
             this.channelFactory = Objects.requireNonNull(factory, "factory");
             return this;
         }
@@ -401,7 +698,12 @@ public final class NettyHttpClient implements HttpClient {
             return this;
         }
 
-        /** Limit on establishing a TCP connection; 10 s by default. */
+        /**
+         * Limit on establishing a TCP connection; 10 s by default (the JDK client has none). It
+         * fails with {@link io.keepwell.http.HttpConnectTimeoutException}, a
+         * {@code java.net.http.HttpConnectTimeoutException}.
+         */
+        @Override
         public Builder connectTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "connectTimeout");
             if (timeout.isZero() || timeout.isNegative()) {
@@ -466,28 +768,17 @@ public final class NettyHttpClient implements HttpClient {
         }
 
         /**
-         * Largest body that {@code BodyHandlers.ofByteArray()} and {@code ofString()} hold in
-         * memory; a larger one fails with {@code BodyTooLargeException}. 32 MiB by default: large
-         * enough for any API response, small enough that a hostile server cannot exhaust the heap.
+         * Largest response body accepted, whatever the body handler: a response announcing or
+         * sending more fails with {@link io.keepwell.http.BodyTooLargeException} and its connection
+         * is closed. Off by default (as in the JDK client), so a large download is never cut; to
+         * hold a body in memory safely, use {@link io.keepwell.http.KeepwellBodyHandlers#ofString(long)}
+         * or {@code ofByteArray(long)}, which bound that body alone.
          */
-        public Builder aggregationLimit(long bytes) {
+        public Builder maxResponseBodySize(long bytes) {
             if (bytes <= 0) {
-                throw new IllegalArgumentException("aggregationLimit must be positive: " + bytes);
+                throw new IllegalArgumentException("maxResponseBodySize must be positive: " + bytes);
             }
-            this.aggregationLimit = bytes;
-            return this;
-        }
-
-        /**
-         * Largest body that {@code BodyHandlers.discarding()} drains to keep its connection; a
-         * larger one closes the connection instead. 16 KiB by default: draining costs less than a
-         * new connection up to about there.
-         */
-        public Builder discardBudget(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("discardBudget must not be negative: " + bytes);
-            }
-            this.discardBudget = bytes;
+            this.maxResponseBodySize = bytes;
             return this;
         }
 
@@ -501,11 +792,91 @@ public final class NettyHttpClient implements HttpClient {
         }
 
         /**
-         * The TLS context for https (a Netty client {@link SslContext}: trust, key material,
-         * provider). By default the JDK provider with the JDK's trust store, advertising
-         * {@code http/1.1} by ALPN. Every https connection sends SNI.
+         * The TLS context for https as the JDK takes it: trust, key material, provider. By default
+         * the JDK's default context. ALPN advertises {@code http/1.1}; every https connection
+         * sends SNI.
          */
-        public Builder sslContext(SslContext sslContext) {
+        @Override
+        public Builder sslContext(SSLContext sslContext) {
+            this.jdkSslContext = Objects.requireNonNull(sslContext, "sslContext");
+            return this;
+        }
+
+        /**
+         * TLS parameters (protocols, cipher suites, SNI, endpoint identification), as the JDK takes
+         * them; applied to every https connection. Endpoint identification is the one they name,
+         * or {@code HTTPS} when they name none (as the JDK client does); only
+         * {@link #hostnameVerification(boolean)} turns it off.
+         */
+        @Override
+        public Builder sslParameters(SSLParameters sslParameters) {
+            this.sslParameters = TlsParameters.copy(Objects.requireNonNull(sslParameters, "sslParameters"));
+            return this;
+        }
+
+        /**
+         * Where response futures complete and their dependent stages run, as in the JDK client.
+         * By default they complete on the client's I/O thread (the cheapest: no hand-over), where
+         * a stage must not block.
+         */
+        @Override
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * The HTTP version to prefer. Requests go over HTTP/1.1 whichever is set, until Keepwell
+         * speaks HTTP/2 (as the JDK client falls back to HTTP/1.1 for a server without it).
+         */
+        @Override
+        public Builder version(Version version) {
+            this.version = Objects.requireNonNull(version, "version");
+            return this;
+        }
+
+        /** HTTP/2 stream priority, 1 to 256; without effect over HTTP/1.1. */
+        @Override
+        public Builder priority(int priority) {
+            if (priority < 1 || priority > 256) {
+                throw new IllegalArgumentException("priority must be 1 to 256: " + priority);
+            }
+            return this;
+        }
+
+        /**
+         * Proxies are not supported yet: {@link #build()} fails for any selector but
+         * {@code HttpClient.Builder.NO_PROXY}.
+         */
+        @Override
+        public Builder proxy(ProxySelector proxySelector) {
+            this.proxy = Objects.requireNonNull(proxySelector, "proxySelector");
+            return this;
+        }
+
+        /** Authentication is not supported yet: {@link #build()} fails when one is set. */
+        @Override
+        public Builder authenticator(Authenticator authenticator) {
+            this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+            return this;
+        }
+
+        /**
+         * Cookies: before each request (each redirect hop too) the handler's cookies for its URI
+         * are added, and every response's headers are given to it.
+         */
+        @Override
+        public Builder cookieHandler(CookieHandler cookieHandler) {
+            this.cookieHandler = Objects.requireNonNull(cookieHandler, "cookieHandler");
+            return this;
+        }
+
+        /**
+         * Advanced: a Netty client {@link SslContext} for https, instead of a
+         * {@code javax.net.ssl.SSLContext} ({@link #tlsContextBuilder()} gives a builder set up as
+         * Keepwell's default). {@link #sslParameters} still apply.
+         */
+        public Builder nettySslContext(SslContext sslContext) {
             Objects.requireNonNull(sslContext, "sslContext");
             if (!sslContext.isClient()) {
                 throw new IllegalArgumentException("sslContext must be a client context");
@@ -519,6 +890,7 @@ public final class NettyHttpClient implements HttpClient {
          * default: the caller sees the 3xx), {@code NORMAL} (not from https to http) or
          * {@code ALWAYS}.
          */
+        @Override
         public Builder followRedirects(Redirect redirect) {
             this.redirect = Objects.requireNonNull(redirect, "redirect");
             return this;
@@ -633,19 +1005,44 @@ public final class NettyHttpClient implements HttpClient {
          * What every channel of a client built now would be set up with. For harnesses that run
          * the pipeline without a client (handler tests, benchmarks on an {@code EmbeddedChannel}).
          */
-        public ChannelSettings channelSettings(BodyBufferGauge bodyBuffer) {
+        ChannelSettings channelSettings(BodyBufferGauge bodyBuffer) {
             HttpDecoderConfig decoder = new HttpDecoderConfig()
                     .setMaxInitialLineLength(maxInitialLineLength)
                     .setMaxHeaderSize(maxHeaderSize)
                     .setMaxChunkSize(16 * 1024);
             return new ChannelSettings(decoder, connectTimeout, responseHeaderTimeout, readTimeout,
-                    abandonedBodyTimeout, aggregationLimit, discardBudget, bodyBuffer,
-                    sslContext != null ? sslContext : defaultSslContext(), handshakeTimeout, hostnameVerification,
+                    abandonedBodyTimeout, maxResponseBodySize, bodyBuffer, tlsContext(), sslParameters, handshakeTimeout,
+                    hostnameVerification,
                     decompression, maxDecompressedSize, expectContinueTimeout, writeTimeout);
         }
 
-        public NettyHttpClient build() {
-            return new NettyHttpClient(this);
+        private SslContext tlsContext() {
+            if (sslContext != null) {
+                return sslContext;
+            }
+            if (jdkSslContext != null) {
+                return new JdkSslContext(jdkSslContext, true, null, IdentityCipherSuiteFilter.INSTANCE, ALPN_HTTP_1_1,
+                        ClientAuth.NONE, null, false);
+            }
+            return defaultSslContext();
+        }
+
+        /**
+         * A client with these settings.
+         *
+         * @throws UnsupportedOperationException for a proxy or an authenticator, not supported yet
+         * @throws IllegalStateException         when the Netty on the class path is not 4.2
+         */
+        @Override
+        public KeepwellHttpClient build() {
+            NettyVersionCheck.requireNetty42();
+            if (proxy != null && proxy != HttpClient.Builder.NO_PROXY) {
+                throw new UnsupportedOperationException("Keepwell does not support proxies yet: " + proxy);
+            }
+            if (authenticator != null) {
+                throw new UnsupportedOperationException("Keepwell does not support an Authenticator yet");
+            }
+            return new KeepwellHttpClient(this);
         }
     }
 }

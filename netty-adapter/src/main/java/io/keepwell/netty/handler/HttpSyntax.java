@@ -1,10 +1,10 @@
-package io.keepwell.http;
+package io.keepwell.netty.handler;
 
 /**
  * Checks that caller-supplied request parts cannot split or smuggle a request: tokens per RFC 9110
  * section 5.6.2, field values without CR, LF, NUL or other control characters.
  */
-final class HttpSyntax {
+public final class HttpSyntax {
 
     private static final boolean[] TCHAR = new boolean[128];
 
@@ -18,7 +18,7 @@ final class HttpSyntax {
     private HttpSyntax() {
     }
 
-    static String requireToken(String s, String what) {
+    public static String requireToken(String s, String what) {
         if (s == null || s.isEmpty()) {
             throw new IllegalArgumentException(what + " is empty");
         }
@@ -31,7 +31,7 @@ final class HttpSyntax {
         return s;
     }
 
-    static String requireFieldValue(String value, String name) {
+    public static String requireFieldValue(String value, String name) {
         if (value == null) {
             throw new IllegalArgumentException("null value for header " + name);
         }

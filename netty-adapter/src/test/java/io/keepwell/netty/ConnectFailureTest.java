@@ -1,8 +1,8 @@
 package io.keepwell.netty;
 
 import com.sun.net.httpserver.HttpServer;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.pool.PoolConfig;
 import io.netty.channel.ChannelException;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -78,10 +78,9 @@ class ConnectFailureTest {
     @Test
     void anOpenThatFailsBeforeRegistrationGivesItsSlotBackAndTheClientStillCloses() throws Exception {
         ExhaustedDescriptors factory = new ExhaustedDescriptors(2);
-        NettyHttpClient client = NettyHttpClient.builder()
+        KeepwellHttpClient client = ClientInternals.channelFactory(KeepwellHttpClient.newBuilder(), factory)
                 .transport(Transport.NIO)
                 .eventLoopThreads(1)
-                .channelFactoryForTesting(factory)
                 .pool(PoolConfig.builder().maxConnectionsPerHost(2).acquireTimeout(Duration.ofSeconds(2)).build())
                 .build();
         try {
@@ -112,7 +111,7 @@ class ConnectFailureTest {
             port = closed.getLocalPort();
         }
         URI refused = URI.create("http://127.0.0.1:" + port + "/refused?q=1");
-        try (NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1).build()) {
+        try (KeepwellHttpClient client = KeepwellHttpClient.newBuilder().eventLoopThreads(1).build()) {
             Throwable failure = assertThrows(CompletionException.class,
                     () -> client.sendAsync(HttpRequest.newBuilder(refused).DELETE().build(), HttpResponse.BodyHandlers.ofString())
                             .orTimeout(5, TimeUnit.SECONDS).join()).getCause();

@@ -18,7 +18,7 @@ class DefaultLimitsTest {
 
     @Test
     void theDefaultSettingsBoundEveryPhase() {
-        NettyHttpClient.Builder defaults = NettyHttpClient.builder();
+        KeepwellHttpClient.Builder defaults = KeepwellHttpClient.newBuilder();
         Duration sum = Duration.ZERO;
         for (HttpTimeoutException.Phase phase : HttpTimeoutException.Phase.values()) {
             Optional<Duration> limit = defaults.limit(phase);

@@ -2,9 +2,9 @@ package io.keepwell.bench.burst;
 
 import io.keepwell.bench.server.EmbeddedServer;
 import io.keepwell.bench.util.ProcessWitness;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
-import io.keepwell.netty.NettyHttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolStats;
 
@@ -40,7 +40,7 @@ public final class BurstDemo {
         int socketsBaseline = ProcessWitness.sockets();
         int threadsBaseline = ProcessWitness.liveThreads();
 
-        AtomicReference<NettyHttpClient> clientRef = new AtomicReference<>();
+        AtomicReference<KeepwellHttpClient> clientRef = new AtomicReference<>();
         AtomicReference<EmbeddedServer> serverRef = new AtomicReference<>();
         Peak peak = new Peak();
         BurstResult.Counts channels;
@@ -61,7 +61,7 @@ public final class BurstDemo {
             serverRef.set(server);
             int socketsBefore = ProcessWitness.sockets();
             int threadsBefore = ProcessWitness.liveThreads();
-            NettyHttpClient client = NettyHttpClient.builder()
+            KeepwellHttpClient client = KeepwellHttpClient.newBuilder()
                     .pool(PoolConfig.builder().maxIdlePerHost(options.maxIdle()).build())
                     .eventLoopThreads(options.ioThreads())
                     .transport(options.transport())
@@ -81,7 +81,7 @@ public final class BurstDemo {
                 List<CompletableFuture<HttpResponse<Void>>> futures = new ArrayList<>(options.burst());
                 for (int i = 0; i < options.burst(); i++) {
                     HttpRequest request = HttpRequest.newBuilder(server.uri("/burst/" + i)).GET().build();
-                    futures.add(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+                    futures.add(client.sendAsync(request, HttpResponse.KeepwellBodyHandlers.discarding()));
                 }
                 try {
                     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
@@ -136,11 +136,11 @@ public final class BurstDemo {
      * baselines are taken keeps that out of the counts.
      */
     private static void warmUpNettyStatics(BurstOptions options) throws InterruptedException {
-        NettyHttpClient warmUp = NettyHttpClient.builder().eventLoopThreads(1).transport(options.transport()).build();
+        KeepwellHttpClient warmUp = KeepwellHttpClient.newBuilder().eventLoopThreads(1).transport(options.transport()).build();
         closeClient(warmUp, options.timeout());
     }
 
-    private static void closeClient(NettyHttpClient client, Duration timeout) throws InterruptedException {
+    private static void closeClient(KeepwellHttpClient client, Duration timeout) throws InterruptedException {
         try {
             client.closeAsync().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -168,7 +168,7 @@ public final class BurstDemo {
         volatile int sockets = -1;
         volatile int threads = -1;
 
-        void record(NettyHttpClient client, EmbeddedServer server) {
+        void record(KeepwellHttpClient client, EmbeddedServer server) {
             if (client != null) {
                 channels = client.openChannels();
                 poolOpen = client.poolStats().open();

@@ -1,9 +1,9 @@
 package io.keepwell.bench.jmh;
 
 import io.keepwell.bench.server.EmbeddedServer;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
-import io.keepwell.netty.NettyHttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -32,14 +32,14 @@ import java.util.concurrent.TimeUnit;
 public class LoopbackBenchmark {
 
     private EmbeddedServer server;
-    private NettyHttpClient client;
+    private KeepwellHttpClient client;
     private HttpRequest request;
-    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.BodyHandlers.discarding();
+    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.KeepwellBodyHandlers.discarding();
 
     @Setup
     public void setUp() {
         server = EmbeddedServer.start();
-        client = NettyHttpClient.builder().eventLoopThreads(1).build();
+        client = KeepwellHttpClient.newBuilder().eventLoopThreads(1).build();
         request = HttpRequest.newBuilder(server.uri("/")).GET().build();
     }
 

@@ -1,7 +1,7 @@
 package io.keepwell.bench.jmh;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.PipelineInitializer;
@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * read would be), decide keep-alive, offer the connection back, complete the response future.
  *
  * <p>What it leaves out: the socket system calls, the thread hops of
- * {@code NettyHttpClient.sendAsync} (its lease promise and listeners, {@code HostChannelPool}, the
+ * {@code KeepwellHttpClient.sendAsync} (its lease promise and listeners, {@code HostChannelPool}, the
  * idle timer), which need a real event loop; the {@code LoopbackBenchmark} covers those.
  */
 @State(Scope.Thread)
@@ -66,7 +66,7 @@ public class PipelineBenchmark {
     @Param({"13", "65536"})
     int responseSize;
 
-    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.BodyHandlers.discarding();
+    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.KeepwellBodyHandlers.discarding();
     private ConnectionPool<Channel> core;
     private EmbeddedChannel channel;
     private ConnectionContext cx;
@@ -91,7 +91,7 @@ public class PipelineBenchmark {
         PooledConnection<Channel> slot = first.permit;
         cx = new ConnectionContext(slot, core, new ReleaseToCore(), new AtomicBoolean());
         channel = new EmbeddedChannel(new PipelineInitializer(cx,
-                io.keepwell.netty.NettyHttpClient.builder().channelSettings(new io.keepwell.netty.handler.BodyBufferGauge())));
+                io.keepwell.netty.KeepwellHttpClient.newBuilder().channelSettings(new io.keepwell.netty.handler.BodyBufferGauge())));
         if (!core.connected(slot, channel)) {
             throw new IllegalStateException("pool closed");
         }

@@ -1,8 +1,8 @@
 package io.keepwell.bench.load;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
-import io.keepwell.netty.NettyHttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolStats;
 
 import java.net.URI;
@@ -14,18 +14,18 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
- * Keepwell's {@link NettyHttpClient}: the request built once, the reading body handler shared,
+ * Keepwell's {@link KeepwellHttpClient}: the request built once, the reading body handler shared,
  * the pool sized by {@link LoadOptions#poolConfig()} (maxIdlePerHost = max(C, 32) by default, so
  * all C connections stay pooled between requests).
  */
 final class KeepwellLoadClient implements LoadClient {
 
-    private final NettyHttpClient client;
+    private final KeepwellHttpClient client;
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
 
     KeepwellLoadClient(LoadOptions options, URI target) {
-        this.client = NettyHttpClient.builder()
+        this.client = KeepwellHttpClient.newBuilder()
                 .pool(options.poolConfig())
                 .eventLoopThreads(options.ioThreads())
                 .transport(options.transport())

@@ -2,7 +2,7 @@ package io.keepwell.bench.load;
 
 import io.keepwell.bench.server.EmbeddedServer;
 import io.keepwell.bench.util.Loopback;
-import io.keepwell.http.HttpRequest;
+import java.net.http.HttpRequest;
 import io.keepwell.bench.util.TcpConnections;
 import io.keepwell.pool.PoolStats;
 import org.HdrHistogram.Histogram;

@@ -1,6 +1,6 @@
 package io.keepwell.bench.load;
 
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpResponse;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * Reads the whole body and keeps nothing, as wrk does: unlike {@code BodyHandlers.discarding()},
+ * Reads the whole body and keeps nothing, as wrk does: unlike {@code KeepwellBodyHandlers.discarding()},
  * which gives up on a large body and closes its connection, this keeps every connection reusable,
  * so a load run measures reuse at any response size. The body value is its length.
  */

@@ -1,12 +1,12 @@
 package io.keepwell.it.basic;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -37,7 +37,7 @@ class BlockingOnIoThreadTest {
     @Test
     void waitingOnAFutureOfTheClientFromItsIoThreadFailsAtOnceAndTheClientKeepsWorking() throws Exception {
         ScriptedServer server = servers.start(r -> Actions.ok("hi"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         HttpRequest request = HttpRequest.newBuilder(server.uri("/x")).build();
         List<Consumer<CompletableFuture<HttpResponse<String>>>> waits = List.of(
                 CompletableFuture::join,

@@ -1,12 +1,12 @@
 package io.keepwell.it.basic;
 
 import io.keepwell.http.ClientClosedException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolConfig;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,7 @@ class CloseTest {
     void inFlightAndWaitingRequestsFailTypedWhenTheClientCloses() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         try (ScriptedServer server = ScriptedServer.start(r -> Actions.holdUntil(never, WAIT.toMillis(), Actions.ok("x")))) {
-            NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1)
+            KeepwellHttpClient client = KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                     .pool(PoolConfig.builder().maxConnectionsPerHost(1).build()).build();
             CompletableFuture<HttpResponse<String>> inFlight = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
             Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "request not arrived");
@@ -53,7 +53,7 @@ class CloseTest {
         // callback) on the client's I/O thread rather than on this one.
         CountDownLatch registered = new CountDownLatch(1);
         try (ScriptedServer server = ScriptedServer.start(r -> Actions.holdUntil(registered, WAIT.toMillis(), Actions.ok("x")))) {
-            NettyHttpClient client = NettyHttpClient.builder().eventLoopThreads(1).build();
+            KeepwellHttpClient client = KeepwellHttpClient.newBuilder().eventLoopThreads(1).build();
             try {
                 CompletableFuture<Void> closedFromIoThread = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(),
                         HttpResponse.BodyHandlers.ofString()).thenAccept(response -> client.close());

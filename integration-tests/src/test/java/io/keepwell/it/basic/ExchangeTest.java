@@ -1,14 +1,14 @@
 package io.keepwell.it.basic;
 
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.RefuseReason;
 import org.junit.jupiter.api.Test;
@@ -52,14 +52,14 @@ class ExchangeTest {
         return e.getCause();
     }
 
-    private HttpResponse<String> get(NettyHttpClient client, String path) throws Exception {
+    private HttpResponse<String> get(KeepwellHttpClient client, String path) throws Exception {
         return await(client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     @Test
     void sequentialRequestsReuseOneConnection() throws Exception {
         server = servers.start(r -> Actions.ok("hello " + r.target()));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> response = get(client, "/r" + i);
             assertEquals(200, response.statusCode());
@@ -76,7 +76,7 @@ class ExchangeTest {
     void chunkedResponseIsDecodedAndTheConnectionKept() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         assertEquals("hello, world", get(client, "/a").body());
         assertEquals("hello, world", get(client, "/b").body());
         assertEquals(1, server.acceptedConnections());
@@ -85,7 +85,7 @@ class ExchangeTest {
     @Test
     void bodyReadUntilCloseIsCompleteAndTheConnectionNotReused() throws Exception {
         server = servers.start(r -> Actions.rawThenClose("HTTP/1.1 200 OK\r\n\r\nuntil the end"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         assertEquals("until the end", get(client, "/a").body());
         assertEquals("until the end", get(client, "/b").body());
         assertEquals(2, server.acceptedConnections());
@@ -95,7 +95,7 @@ class ExchangeTest {
     @Test
     void postSendsItsBodyWithContentLength() throws Exception {
         server = servers.start(r -> Actions.ok(new String(r.body(), StandardCharsets.UTF_8).toUpperCase()));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         HttpResponse<String> response = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/echo"))
                 .POST(HttpRequest.BodyPublishers.ofString("ping")).header("X-Trace", "t1").build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals("PING", response.body());
@@ -108,7 +108,7 @@ class ExchangeTest {
     @Test
     void bytesComeBackExactly() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\u0000\u00ff\u0010\u007f"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         byte[] body = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/bin")).build(), HttpResponse.BodyHandlers.ofByteArray())).body();
         assertArrayEquals(new byte[]{0, (byte) 0xff, 0x10, 0x7f}, body);
     }
@@ -116,7 +116,7 @@ class ExchangeTest {
     @Test
     void connectionCloseFromTheServerMakesTheConnectionNotReusable() throws Exception {
         server = servers.start(r -> Actions.respond(200, "x", "Connection: close\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         get(client, "/a");
         get(client, "/b");
         assertEquals(2, server.acceptedConnections());
@@ -125,10 +125,10 @@ class ExchangeTest {
     @Test
     void connectionCloseFromTheCallerMakesTheConnectionNotReusable() throws Exception {
         server = servers.start(r -> Actions.ok("x"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         for (int i = 0; i < 2; i++) {
             await(client.sendAsync(HttpRequest.newBuilder(server.uri("/c")).header("Connection", "close").build(),
-                    HttpResponse.BodyHandlers.discarding()));
+                    HttpResponse.KeepwellBodyHandlers.discarding()));
         }
         assertEquals(2, server.acceptedConnections());
         assertEquals("close", server.requests().get(0).header("connection"));
@@ -139,7 +139,7 @@ class ExchangeTest {
         server = servers.start(r -> r.target().equals("/ka")
                 ? Actions.raw("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok")
                 : Actions.raw("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         get(client, "/ka");
         get(client, "/ka");
         assertEquals(1, server.acceptedConnections());
@@ -152,9 +152,9 @@ class ExchangeTest {
     @Test
     void headResponseHasNoBodyAndKeepsTheConnection() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         for (int i = 0; i < 2; i++) {
-            HttpResponse<String> head = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/h")).HEAD().build(),
+            HttpResponse<String> head = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/h")).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString()));
             assertEquals("", head.body());
             assertEquals("1000", head.headers().firstValue("content-length").orElseThrow());
@@ -166,7 +166,7 @@ class ExchangeTest {
     void informationalResponsesAreSkipped() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         HttpResponse<String> response = get(client, "/x");
         assertEquals(200, response.statusCode());
         assertEquals("final", response.body());
@@ -177,7 +177,7 @@ class ExchangeTest {
         server = servers.start(r -> r.target().equals("/bad")
                 ? Actions.raw("HTTP/1.1 2xx Nonsense\r\nContent-Length: 0\r\n\r\n")
                 : Actions.ok("fine"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         assertEquals("fine", get(client, "/good").body());
         CompletableFuture<HttpResponse<String>> bad = client.sendAsync(HttpRequest.newBuilder(server.uri("/bad")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -194,7 +194,7 @@ class ExchangeTest {
         try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + closedPort + "/")).build(), HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(ConnectException.class, failureOf(f));
@@ -204,7 +204,7 @@ class ExchangeTest {
     @Test
     void sendAfterCloseFailsWithIllegalState() throws Exception {
         server = servers.start(r -> Actions.ok("x"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         client.close();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -223,7 +223,7 @@ class ExchangeTest {
     void idleConnectionClosedByTheServerLeavesThePoolAtOnce() throws Exception {
         server = servers.start(r -> Actions.rawThenCloseAfter(
                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Duration.ofMillis(100)));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         get(client, "/a");
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().open() == 0, () -> client.poolStats().toString());
         assertEquals(1, client.poolStats().closedBy(CloseReason.PEER_CLOSED));
@@ -234,7 +234,7 @@ class ExchangeTest {
     void unsolicitedBytesOnAnIdleConnectionCloseIt() throws Exception {
         server = servers.start(r -> Actions.rawThenLater("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
                 Duration.ofMillis(100), "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         get(client, "/a");
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.UNSOLICITED_DATA) == 1,
                 () -> client.poolStats().toString());

@@ -1,10 +1,10 @@
 package io.keepwell.it.basic;
 
-import io.keepwell.http.HttpClient;
+import java.net.http.HttpClient;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,7 +53,7 @@ class QuickStartTest {
         Files.writeString(file, source);
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String classPath = location(HttpClient.class) + File.pathSeparator + location(NettyHttpClient.class);
+        String classPath = location(HttpClient.class) + File.pathSeparator + location(KeepwellHttpClient.class);
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int rc = javac.run(null, diagnostics, diagnostics, "-classpath", classPath, "-d", dir.toString(), file.toString());
         assertEquals(0, rc, "the quick start does not compile:\n" + diagnostics + "\n" + source);

@@ -1,13 +1,13 @@
 package io.keepwell.it.events;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.OfferVerdict;
 import io.keepwell.pool.testing.RecordingPoolListener;
@@ -42,7 +42,7 @@ class PoolEventsTest {
         ScriptedServer server = servers.start(r -> r.target().equals("/bye")
                 ? Actions.respond(200, "bye", "Connection: close\r\n") : Actions.ok("hi"));
         RecordingPoolListener listener = new RecordingPoolListener();
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).poolListener(listener));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).poolListener(listener));
         for (String path : List.of("/a", "/b", "/bye")) {
             client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -1,10 +1,10 @@
 package io.keepwell.it.faults;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.ClientLeakCheck;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,8 @@ class DefaultSettingsBoundEveryFutureTest {
 
     @Test
     void aServerThatNeverReadsNeverAnswersOrTricklesEndsEveryRequestUnderTheDefaults() throws Exception {
-        NettyHttpClient.Builder defaults = NettyHttpClient.builder();
-        NettyHttpClient client = clients.newClient(defaults);
+        KeepwellHttpClient.Builder defaults = KeepwellHttpClient.newBuilder();
+        KeepwellHttpClient client = clients.newClient(defaults);
         Duration sum = Duration.ZERO;
         for (HttpTimeoutException.Phase phase : HttpTimeoutException.Phase.values()) {
             sum = sum.plus(defaults.limit(phase).orElse(Duration.ZERO));

@@ -1,16 +1,16 @@
 package io.keepwell.it.faults;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpRequest.BodyPublisher;
-import io.keepwell.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.Drain;
 import io.keepwell.it.support.PatternPublisher;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,10 +99,10 @@ class FaultMatrixTest {
         return switch (kind) {
             case BYTES -> BodyPublishers.ofByteArray(new byte[(int) length]);
             case INPUT_STREAM -> BodyPublishers.ofInputStream(() -> new ZeroStream(length, -1, null));
-            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, null), length);
-            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, null), -1);
-            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), length);
-            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.ofPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), -1);
+            case PUBLISHER_SYNC_KNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, null), length);
+            case PUBLISHER_SYNC_UNKNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, null));
+            case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), length);
+            case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter));
             case FILE -> BodyPublishers.ofFile(file(length));
         };
     }
@@ -124,14 +124,14 @@ class FaultMatrixTest {
     /** A short write timeout, so a stalled upload ends within the test's wait. */
     private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(1);
 
-    private NettyHttpClient client() {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).writeTimeout(WRITE_TIMEOUT));
+    private KeepwellHttpClient client() {
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).writeTimeout(WRITE_TIMEOUT));
     }
 
     @ParameterizedTest(name = "{0} against {1}")
     @org.junit.jupiter.params.provider.MethodSource("uploadsAgainstPeerFaults")
     void anUploadThePeerCutsFailsAsThePeersFaultOnceAndTheClientRecovers(Body kind, PeerFault fault) throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         HttpRequest request = HttpRequest.newBuilder(server.uri(fault.path)).POST(body(kind, LARGE)).build();
         Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         assertTrue(failure instanceof PrematureCloseException, () -> "a peer's reset must fail as the peer's: " + describe(failure));
@@ -142,7 +142,7 @@ class FaultMatrixTest {
     @ParameterizedTest
     @EnumSource(Body.class)
     void anUploadToAPeerThatStopsReadingTimesOutInTheWritePhaseOnceAndTheClientRecovers(Body kind) throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         HttpRequest request = HttpRequest.newBuilder(server.uri("/stop-reading")).POST(body(kind, LARGE)).build();
         Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         assertTrue(failure instanceof HttpTimeoutException t && t.phase() == HttpTimeoutException.Phase.WRITE,
@@ -154,12 +154,12 @@ class FaultMatrixTest {
     @ParameterizedTest
     @EnumSource(value = Body.class, names = {"PUBLISHER_SYNC_KNOWN", "PUBLISHER_SYNC_UNKNOWN", "PUBLISHER_ASYNC_KNOWN", "PUBLISHER_ASYNC_UNKNOWN"})
     void aPublisherThatStallsTimesOutInTheWritePhaseAndTheClientRecovers(Body kind) throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         boolean known = kind.name().endsWith("KNOWN") && !kind.name().endsWith("UNKNOWN");
         PatternPublisher stalling = PatternPublisher.of(1, LARGE, 16 * 1024, kind.name().contains("ASYNC") ? emitter : null)
                 .failing(PatternPublisher.Fault.STALL, 100_000, null);
         HttpRequest request = HttpRequest.newBuilder(server.uri("/drain"))
-                .POST(BodyPublishers.ofPublisher(stalling, known ? LARGE : -1)).build();
+                .POST(BodyPublishers.fromPublisher(stalling, known ? LARGE : -1)).build();
         Throwable failure = failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
         assertTrue(failure instanceof HttpTimeoutException t && t.phase() == HttpTimeoutException.Phase.WRITE,
                 () -> "a publisher that stops emitting must end the upload by the write timeout: " + describe(failure));
@@ -182,16 +182,16 @@ class FaultMatrixTest {
     @EnumSource(ProducerFault.class)
     void aBodyThatFailsToProduceFailsAsTheCallersOwnWithItsCauseIsNotRetriedAndTheClientRecovers(ProducerFault fault)
             throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         IllegalStateException cause = new IllegalStateException("the caller's own body failed (" + fault + ")");
         IOException readFailure = new IOException("the caller's own stream failed to read");
         long length = 1 << 20;
         BodyPublisher body = switch (fault) {
-            case PUBLISHER_ON_ERROR -> BodyPublishers.ofPublisher(
+            case PUBLISHER_ON_ERROR -> BodyPublishers.fromPublisher(
                     PatternPublisher.of(1, length, 8192, emitter).failing(PatternPublisher.Fault.ON_ERROR, 100_000, cause), length);
-            case PUBLISHER_ON_ERROR_BEFORE_ANY_BYTE -> BodyPublishers.ofPublisher(
+            case PUBLISHER_ON_ERROR_BEFORE_ANY_BYTE -> BodyPublishers.fromPublisher(
                     PatternPublisher.of(1, length, 8192, null).failing(PatternPublisher.Fault.ON_ERROR, 0, cause), -1);
-            case PUBLISHER_THROWS_FROM_REQUEST -> BodyPublishers.ofPublisher(
+            case PUBLISHER_THROWS_FROM_REQUEST -> BodyPublishers.fromPublisher(
                     PatternPublisher.of(1, length, 8192, null).failing(PatternPublisher.Fault.THROW_FROM_REQUEST, 100_000, cause), -1);
             case INPUT_STREAM_READ_THROWS -> BodyPublishers.ofInputStream(() -> new ZeroStream(length, 100_000, readFailure));
             case INPUT_STREAM_SUPPLIER_THROWS -> BodyPublishers.ofInputStream(() -> {
@@ -215,7 +215,7 @@ class FaultMatrixTest {
     @ParameterizedTest
     @EnumSource(ConsumerFault.class)
     void aResponseConsumerThatFailsFailsItsFutureWithItsOwnExceptionAndTheClientRecovers(ConsumerFault fault) throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         RuntimeException cause = new IllegalStateException("the caller's own consumer failed (" + fault + ")");
         HttpResponse.BodyHandler<String> handler = info -> {
             if (fault == ConsumerFault.HANDLER_THROWS) {
@@ -252,7 +252,7 @@ class FaultMatrixTest {
     @org.junit.jupiter.params.provider.MethodSource("handlersAgainstResponseFaults")
     void aResponseBodyThePeerCutsFailsTypedWhereverItIsReadAndTheClientRecovers(Handler handler, ResponseFault fault)
             throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         HttpRequest request = HttpRequest.newBuilder(server.uri(fault.path)).build();
         Throwable failure = switch (handler) {
             case STRING -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
@@ -260,7 +260,7 @@ class FaultMatrixTest {
             case FILE -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(dir.resolve("download"))));
             case DISCARDING -> {
                 // 1 MiB is past the discard budget: the client may close instead of draining, and then it succeeds
-                CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+                CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, HttpResponse.KeepwellBodyHandlers.discarding());
                 try {
                     f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     yield null;
@@ -297,7 +297,7 @@ class FaultMatrixTest {
     }
 
     /** The next request on the same client succeeds, and no connection but idle ones is left. */
-    private void assertRecovers(NettyHttpClient client) throws Exception {
+    private void assertRecovers(KeepwellHttpClient client) throws Exception {
         HttpResponse<String> next = client.sendAsync(HttpRequest.newBuilder(server.uri("/ok")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(200, next.statusCode());

@@ -2,13 +2,13 @@ package io.keepwell.it.features;
 
 import io.keepwell.http.BodyTooLargeException;
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -68,11 +68,11 @@ class DecompressionTest {
         };
     }
 
-    private NettyHttpClient decompressing() {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).decompression(true).maxDecompressedSize(1024 * 1024));
+    private KeepwellHttpClient decompressing() {
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).decompression(true).maxDecompressedSize(1024 * 1024));
     }
 
-    private CompletableFuture<HttpResponse<String>> get(NettyHttpClient client, String path) {
+    private CompletableFuture<HttpResponse<String>> get(KeepwellHttpClient client, String path) {
         return client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -82,7 +82,7 @@ class DecompressionTest {
         byte[] gz = gzip(text.getBytes(StandardCharsets.UTF_8));
         byte[] df = deflate(text.getBytes(StandardCharsets.UTF_8));
         server = servers.start(r -> encoded(r.target().equals("/gzip") ? "gzip" : "deflate", r.target().equals("/gzip") ? gz : df));
-        NettyHttpClient client = decompressing();
+        KeepwellHttpClient client = decompressing();
         HttpResponse<String> g = get(client, "/gzip").get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(text, g.body());
         assertNull(g.headers().firstValue("content-encoding").orElse(null));
@@ -95,7 +95,7 @@ class DecompressionTest {
     void withoutDecompressionNothingIsAskedForAndBodiesArriveAsSent() throws Exception {
         byte[] gz = gzip("raw".getBytes(StandardCharsets.UTF_8));
         server = servers.start(r -> encoded("gzip", gz));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         byte[] body = client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
         assertEquals(gz.length, body.length);
@@ -107,7 +107,7 @@ class DecompressionTest {
         byte[] bomb = gzip(new byte[64 * 1024 * 1024]);
         byte[] ok = gzip("ok".getBytes(StandardCharsets.UTF_8));
         server = servers.start(r -> r.target().equals("/bomb") ? encoded("gzip", bomb) : encoded("gzip", ok));
-        NettyHttpClient client = decompressing();
+        KeepwellHttpClient client = decompressing();
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(client, "/bomb").get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(1024 * 1024, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.PROTOCOL_ERROR) == 1, () -> client.poolStats().toString());
@@ -121,7 +121,7 @@ class DecompressionTest {
             corrupt[i] ^= 0x5a;
         }
         server = servers.start(r -> encoded("gzip", corrupt));
-        NettyHttpClient client = decompressing();
+        KeepwellHttpClient client = decompressing();
         ExecutionException e = assertThrows(ExecutionException.class, () -> get(client, "/").get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertInstanceOf(HttpProtocolException.class, e.getCause());
     }

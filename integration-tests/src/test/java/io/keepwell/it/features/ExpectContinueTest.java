@@ -1,12 +1,12 @@
 package io.keepwell.it.features;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -43,7 +43,7 @@ class ExpectContinueTest {
     void theBodyFollowsTheServersContinue() throws Exception {
         server = servers.start(r -> echoLength()).onExpectContinue(r -> true);
         // A long timeout: if the body went only after it, the request would outlast the wait below.
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("got the body", r.body());
         assertEquals("100-continue", server.requests().get(0).header("expect"));
@@ -55,7 +55,7 @@ class ExpectContinueTest {
     void aRefusalOnTheHeadMeansTheBodyIsNeverSent() throws Exception {
         server = servers.start(r -> Actions.rawThenClose("HTTP/1.1 401 Unauthorized\r\nContent-Length: 4\r\n\r\nnope"))
                 .onExpectContinue(r -> false);
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMinutes(5)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(401, r.statusCode());
         assertEquals("nope", r.body());
@@ -65,7 +65,7 @@ class ExpectContinueTest {
     @Test
     void aServerThatIgnoresTheExpectationGetsTheBodyAfterTheTimeout() throws Exception {
         server = servers.start(r -> echoLength());
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMillis(200)));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).expectContinueTimeout(Duration.ofMillis(200)));
         HttpResponse<String> r = client.sendAsync(upload("/up"), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("got the body", r.body());
     }

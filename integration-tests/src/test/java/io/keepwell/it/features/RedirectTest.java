@@ -1,15 +1,15 @@
 package io.keepwell.it.features;
 
-import io.keepwell.http.HttpClient;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.TooManyRedirectsException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestCertificates;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,8 +51,8 @@ class RedirectTest {
                 + " auth=" + request.header("authorization") + " cookie=" + request.header("cookie")).perform(request, socket, out);
     }
 
-    private NettyHttpClient client(HttpClient.Redirect policy) {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).followRedirects(policy));
+    private KeepwellHttpClient client(HttpClient.Redirect policy) {
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).followRedirects(policy));
     }
 
     private static <T> HttpResponse<T> get(CompletableFuture<HttpResponse<T>> f) throws Exception {
@@ -62,7 +62,7 @@ class RedirectTest {
     @Test
     void redirectsAreNotFollowedByDefault() throws Exception {
         server = servers.start(r -> redirect(302, "/elsewhere"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/start")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals(302, r.statusCode());
         assertEquals("moved", r.body());
@@ -71,7 +71,7 @@ class RedirectTest {
     @Test
     void seeOtherTurnsPostIntoGetWithoutBodyAndDrainsTheRedirectOnTheSameConnection() throws Exception {
         server = servers.start(r -> r.target().equals("/form") ? redirect(303, "done?x=1") : echo());
-        NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
+        KeepwellHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/form"))
                 .POST(HttpRequest.BodyPublishers.ofString("a=b")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals("GET /done?x=1 body= auth=null cookie=null", r.body());
@@ -82,7 +82,7 @@ class RedirectTest {
     @Test
     void temporaryRedirectKeepsMethodAndReplayableBody() throws Exception {
         server = servers.start(r -> r.target().equals("/a") ? redirect(307, "/b") : echo());
-        NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
+        KeepwellHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/a"))
                 .POST(HttpRequest.BodyPublishers.ofString("payload")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals("POST /b body=payload auth=null cookie=null", r.body());
@@ -91,10 +91,10 @@ class RedirectTest {
     @Test
     void temporaryRedirectOfAOneShotBodyIsNotFollowed() throws Exception {
         server = servers.start(r -> redirect(308, "/b"));
-        NettyHttpClient client = client(HttpClient.Redirect.ALWAYS);
+        KeepwellHttpClient client = client(HttpClient.Redirect.ALWAYS);
         SubmissionPublisher<ByteBuffer> oneShot = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a"))
-                .POST(HttpRequest.BodyPublishers.ofPublisher(oneShot, 2)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.fromPublisher(oneShot, 2)).build(), HttpResponse.BodyHandlers.ofString());
         io.keepwell.it.support.Witnesses.awaitCondition(WAIT, () -> oneShot.getNumberOfSubscribers() == 1, () -> "not subscribed");
         oneShot.submit(ByteBuffer.wrap(new byte[]{1, 2}));
         oneShot.close();
@@ -107,7 +107,7 @@ class RedirectTest {
         other = servers.start(r -> echo());
         server = servers.start(r -> r.target().equals("/same") ? redirect(302, "/here")
                 : r.target().equals("/away") ? redirect(302, other.uri("/there").toString()) : echo());
-        NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
+        KeepwellHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpRequest.Builder withCredentials = HttpRequest.newBuilder(server.uri("/same")).header("Authorization", "Bearer t").header("Cookie", "s=1");
         assertEquals("GET /here body= auth=Bearer t cookie=s=1", get(client.sendAsync(withCredentials.build(), HttpResponse.BodyHandlers.ofString())).body());
         HttpRequest away = HttpRequest.newBuilder(server.uri("/away")).header("Authorization", "Bearer t").header("Cookie", "s=1").build();
@@ -117,7 +117,7 @@ class RedirectTest {
     @Test
     void aRedirectLoopFailsTyped() throws Exception {
         server = servers.start(r -> redirect(302, "/loop"));
-        NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
+        KeepwellHttpClient client = client(HttpClient.Redirect.NORMAL);
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/loop")).build(), HttpResponse.BodyHandlers.ofString());
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(5, assertInstanceOf(TooManyRedirectsException.class, e.getCause()).limit());
@@ -129,11 +129,11 @@ class RedirectTest {
         TestCertificates certificates = TestCertificates.generate("ip:127.0.0.1");
         other = servers.start(r -> echo());
         server = servers.startTls(certificates.serverContext(), r -> redirect(302, other.uri("/plain").toString()));
-        io.netty.handler.ssl.SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
+        io.netty.handler.ssl.SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
         URI start = URI.create("https://127.0.0.1:" + server.port() + "/secure");
-        NettyHttpClient normal = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.NORMAL));
+        KeepwellHttpClient normal = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.NORMAL));
         assertEquals(302, get(normal.sendAsync(HttpRequest.newBuilder(start).build(), HttpResponse.BodyHandlers.ofString())).statusCode());
-        NettyHttpClient always = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.ALWAYS));
+        KeepwellHttpClient always = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.ALWAYS));
         assertEquals("GET /plain body= auth=null cookie=null",
                 get(always.sendAsync(HttpRequest.newBuilder(start).build(), HttpResponse.BodyHandlers.ofString())).body());
     }
@@ -142,7 +142,7 @@ class RedirectTest {
     void aLargeRedirectBodyClosesItsConnectionInsteadOfBeingRead() throws Exception {
         server = servers.start(r -> r.target().equals("/big") ? Actions.raw("HTTP/1.1 301 Moved\r\nLocation: /small\r\nContent-Length: 10000000\r\n\r\n")
                 : Actions.ok("small"));
-        NettyHttpClient client = client(HttpClient.Redirect.NORMAL);
+        KeepwellHttpClient client = client(HttpClient.Redirect.NORMAL);
         HttpResponse<String> r = get(client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(), HttpResponse.BodyHandlers.ofString()));
         assertEquals("small", r.body());
         assertEquals(2, server.acceptedConnections());

@@ -1,10 +1,10 @@
 package io.keepwell.it.hostile;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.RefuseReason;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +64,7 @@ class HostileEarlyResponseTest {
         acceptor.setDaemon(true);
         acceptor.start();
         URI base = URI.create("http://127.0.0.1:" + serverSocket.getLocalPort());
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
 
         HttpResponse<String> early = client.sendAsync(HttpRequest.newBuilder(base.resolve("/upload"))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[BODY_BYTES])).build(),

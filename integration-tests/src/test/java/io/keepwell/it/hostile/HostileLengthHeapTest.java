@@ -1,12 +1,12 @@
 package io.keepwell.it.hostile;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.Poll;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -52,7 +52,7 @@ class HostileLengthHeapTest {
             release.await(60, TimeUnit.SECONDS); // holds the connection until the test has measured
             return false;
         });
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         long before = heapAfterGc();
         AtomicLong arrived = new AtomicLong();
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();

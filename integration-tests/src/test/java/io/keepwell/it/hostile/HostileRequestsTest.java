@@ -1,12 +1,12 @@
 package io.keepwell.it.hostile;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -158,7 +158,7 @@ class HostileRequestsTest {
     }
 
     private ScriptedServer.Request send(HttpRequest request) throws Exception {
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         int before = server.requestCount();
         HttpResponse<String> response = client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());

@@ -1,15 +1,15 @@
 package io.keepwell.it.hostile;
 
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolStats;
 import org.junit.jupiter.api.Test;
@@ -126,7 +126,7 @@ class HostileResponsesTest {
     void hostileResponseFailsTypedClosesTheConnectionAndTheNextRequestSucceeds(String name, ScriptedServer.Action action,
                                                                                 Expect expect) throws Exception {
         server = servers.start(r -> r.target().equals("/hostile") ? action : Actions.raw(OK));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
 
         CompletableFuture<HttpResponse<String>> hostile = client.sendAsync(
                 HttpRequest.newBuilder(server.uri("/hostile")).build(), HttpResponse.BodyHandlers.ofString());
@@ -149,11 +149,11 @@ class HostileResponsesTest {
     void headerLimitIsSixteenKibByDefaultAndConfigurable() throws Exception {
         String underLimit = ("X-Filler: " + "f".repeat(1000) + "\r\n").repeat(15);
         server = servers.start(r -> Actions.raw("HTTP/1.1 200 OK\r\n" + underLimit + "Content-Length: 4\r\n\r\nfine"));
-        NettyHttpClient defaults = clients.newClient();
+        KeepwellHttpClient defaults = clients.newClient();
         assertEquals("fine", get(defaults, "/a").body());
         closeIdle(defaults);
 
-        NettyHttpClient strict = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxHeaderSize(4 * 1024));
+        KeepwellHttpClient strict = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).maxHeaderSize(4 * 1024));
         CompletableFuture<HttpResponse<String>> f = strict.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(HttpProtocolException.class, failureOf(f));
@@ -163,11 +163,11 @@ class HostileResponsesTest {
     @Test
     void initialLineLimitIsConfigurable() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 200 " + "x".repeat(200) + "\r\nContent-Length: 4\r\n\r\nfine"));
-        NettyHttpClient defaults = clients.newClient();
+        KeepwellHttpClient defaults = clients.newClient();
         assertEquals("fine", get(defaults, "/a").body());
         closeIdle(defaults);
 
-        NettyHttpClient strict = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxInitialLineLength(100));
+        KeepwellHttpClient strict = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).maxInitialLineLength(100));
         CompletableFuture<HttpResponse<String>> f = strict.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(HttpProtocolException.class, failureOf(f));
@@ -181,7 +181,7 @@ class HostileResponsesTest {
                 + "HTTP/1.1 102 Processing\r\n\r\n"
                 + "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\nContent-Length: 5\r\n\r\n"
                 + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfinal"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         assertEquals("final", get(client, "/a").body());
         assertEquals("final", get(client, "/b").body());
         assertEquals(1, server.acceptedConnections());
@@ -191,11 +191,11 @@ class HostileResponsesTest {
     @Test
     void informationalResponsesBeforeAHeadResponseKeepItBodyless() throws Exception {
         server = servers.start(r -> Actions.raw("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"));
-        NettyHttpClient client = clients.newClient();
-        HttpResponse<String> head = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).HEAD().build(),
+        KeepwellHttpClient client = clients.newClient();
+        HttpResponse<String> head = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("", head.body());
-        HttpResponse<String> again = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).HEAD().build(),
+        HttpResponse<String> again = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(200, again.statusCode());
         assertEquals(1, server.acceptedConnections());
@@ -210,7 +210,7 @@ class HostileResponsesTest {
     @MethodSource("responsesWithStrayBytes")
     void bytesAfterTheResponseMakeTheConnectionUnusable(String name, String raw, int status) throws Exception {
         server = servers.start(r -> r.target().equals("/hostile") ? Actions.raw(raw) : Actions.raw(OK));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         HttpResponse<String> first = get(client, "/hostile");
         assertEquals(status, first.statusCode());
         // Refused at the response's end if the stray bytes came in the same read; closed as
@@ -233,13 +233,13 @@ class HostileResponsesTest {
                 Arguments.of("a body after 304", "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello", 304));
     }
 
-    private void closeIdle(NettyHttpClient client) {
+    private void closeIdle(KeepwellHttpClient client) {
         client.closeIdleConnections();
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().open() == 0 && server.openConnections() == 0,
                 () -> "idle connections not closed: " + client.poolStats());
     }
 
-    private void assertConnectionClosed(NettyHttpClient client, CloseReason reason) {
+    private void assertConnectionClosed(KeepwellHttpClient client, CloseReason reason) {
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(reason) == 1 && client.poolStats().open() == 0,
                 () -> "expected one close for " + reason + ": " + client.poolStats());
         PoolStats stats = client.poolStats();
@@ -248,7 +248,7 @@ class HostileResponsesTest {
         Witnesses.awaitCondition(WAIT, () -> server.openConnections() == 0, () -> "the server still sees the connection open");
     }
 
-    private HttpResponse<String> get(NettyHttpClient client, String path) throws Exception {
+    private HttpResponse<String> get(KeepwellHttpClient client, String path) throws Exception {
         return client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }

@@ -1,14 +1,14 @@
 package io.keepwell.it.keepalive;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
@@ -47,7 +47,7 @@ class RetryAndHintsTest {
         return r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("ok " + r.method());
     }
 
-    private <T> HttpResponse<T> send(NettyHttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) throws Exception {
+    private <T> HttpResponse<T> send(KeepwellHttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler) throws Exception {
         return client.sendAsync(request, handler).get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
@@ -60,7 +60,7 @@ class RetryAndHintsTest {
     @Test
     void everyGetSucceedsAgainstAServerThatClosesEachConnectionAfterItsResponse() throws Exception {
         server = servers.start(r -> Actions.rawThenClose("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(2));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(2));
         int workers = 20;
         int perWorker = 25;
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
@@ -99,7 +99,7 @@ class RetryAndHintsTest {
     void getIsRetriedOnAFreshConnectionWhenTheReusedOneDiesBeforeTheResponse() throws Exception {
         server = servers.start(closesAfterReadingTheSecondRequest());
         AtomicInteger retriesHeard = new AtomicInteger();
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .poolListener(new PoolListener() {
                     @Override
                     public void requestRetried(PoolKey key, String method, int attempt, Throwable cause) {
@@ -117,7 +117,7 @@ class RetryAndHintsTest {
     @Test
     void postWhoseBytesWereWrittenIsNeverSentTwice() throws Exception {
         server = servers.start(closesAfterReadingTheSecondRequest());
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
         CompletableFuture<HttpResponse<String>> post = client.sendAsync(HttpRequest.newBuilder(server.uri("/pay"))
                 .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
@@ -133,7 +133,7 @@ class RetryAndHintsTest {
     @Test
     void postWithAnIdempotencyKeyIsRetried() throws Exception {
         server = servers.start(closesAfterReadingTheSecondRequest());
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString());
         HttpResponse<String> r = send(client, HttpRequest.newBuilder(server.uri("/pay")).header("Idempotency-Key", "k1")
                 .POST(HttpRequest.BodyPublishers.ofString("once")).build(), HttpResponse.BodyHandlers.ofString());
@@ -144,7 +144,7 @@ class RetryAndHintsTest {
     @Test
     void retryCanBeTurnedOff() throws Exception {
         server = servers.start(closesAfterReadingTheSecondRequest());
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxRetries(0));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).maxRetries(0));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
@@ -155,7 +155,7 @@ class RetryAndHintsTest {
     @Test
     void aFreshConnectionThatFailsIsNotRetried() throws Exception {
         server = servers.start(r -> Actions.close());
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(false, assertInstanceOf(PrematureCloseException.class, e.getCause()).reused());
@@ -165,7 +165,7 @@ class RetryAndHintsTest {
     @Test
     void keepAliveMaxZeroMeansTheConnectionIsNotReused() throws Exception {
         server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=5, max=0\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(2, server.acceptedConnections());
@@ -175,7 +175,7 @@ class RetryAndHintsTest {
     @Test
     void keepAliveTimeoutShortensTheIdleDeadline() throws Exception {
         server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=2\r\n")); // kept 1 s: the hint less its margin
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .pool(PoolConfig.builder().idleTimeout(Duration.ofMinutes(5)).build()));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(1, client.poolStats().idle());
@@ -186,7 +186,7 @@ class RetryAndHintsTest {
     @Test
     void nonsenseKeepAliveValuesAreIgnored() throws Exception {
         server = servers.start(r -> Actions.respond(200, "x", "Keep-Alive: timeout=-3, max=lots\r\n"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         send(client, HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(1, server.acceptedConnections());
@@ -195,7 +195,7 @@ class RetryAndHintsTest {
     @Test
     void idleTimerClosesAConnectionAtTheClientsIdleTimeout() throws Exception {
         server = servers.start(r -> Actions.ok("x"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .pool(PoolConfig.builder().idleTimeout(Duration.ofMillis(300)).build()));
         send(client, HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.IDLE_TIMEOUT) == 1, () -> client.poolStats().toString());

@@ -1,11 +1,11 @@
 package io.keepwell.it.leak;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolStats;
 import io.keepwell.pool.RefuseReason;
@@ -57,7 +57,7 @@ class PersistConnLeakTest {
      */
     @BeforeAll
     static void loadNettyStatics() {
-        NettyHttpClient.builder().eventLoopThreads(1).build().close();
+        KeepwellHttpClient.newBuilder().eventLoopThreads(1).build().close();
     }
 
     @Test
@@ -111,12 +111,12 @@ class PersistConnLeakTest {
                     .maxIdlePerHost(MAX_IDLE)
                     .keepAlive(variant != Variant.KEEP_ALIVE_OFF)
                     .build();
-            NettyHttpClient client = NettyHttpClient.builder().pool(pool).eventLoopThreads(IO_THREADS).build();
+            KeepwellHttpClient client = KeepwellHttpClient.newBuilder().pool(pool).eventLoopThreads(IO_THREADS).build();
             try {
                 List<CompletableFuture<HttpResponse<Void>>> futures = new ArrayList<>();
                 for (int i = 0; i < BURST; i++) {
                     futures.add(client.sendAsync(HttpRequest.newBuilder(server.uri("/burst/" + i)).build(),
-                            HttpResponse.BodyHandlers.discarding()));
+                            HttpResponse.KeepwellBodyHandlers.discarding()));
                 }
                 CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 for (CompletableFuture<HttpResponse<Void>> f : futures) {

@@ -1,13 +1,13 @@
 package io.keepwell.it.pool;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.AcquireTimeoutException;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolExhaustedException;
@@ -42,8 +42,8 @@ class WaitersTest {
     private ScriptedServer server;
 
 
-    private NettyHttpClient oneConnectionClient(PoolConfig.Builder pool) {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).pool(pool.maxConnectionsPerHost(1).build()));
+    private KeepwellHttpClient oneConnectionClient(PoolConfig.Builder pool) {
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).pool(pool.maxConnectionsPerHost(1).build()));
     }
 
     @Test
@@ -55,7 +55,7 @@ class WaitersTest {
             concurrent.decrementAndGet();
             return Actions.ok("n" + r.target()).perform(request, socket, out);
         });
-        NettyHttpClient client = oneConnectionClient(PoolConfig.builder());
+        KeepwellHttpClient client = oneConnectionClient(PoolConfig.builder());
         List<CompletableFuture<HttpResponse<String>>> futures = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             futures.add(client.sendAsync(HttpRequest.newBuilder(server.uri("/" + i)).build(), HttpResponse.BodyHandlers.ofString()));
@@ -72,7 +72,7 @@ class WaitersTest {
     void waiterTimesOutWithATypedException() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
-        NettyHttpClient client = oneConnectionClient(PoolConfig.builder().acquireTimeout(Duration.ofMillis(200)));
+        KeepwellHttpClient client = oneConnectionClient(PoolConfig.builder().acquireTimeout(Duration.ofMillis(200)));
         CompletableFuture<HttpResponse<String>> holder = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "first request not arrived");
         CompletableFuture<HttpResponse<String>> waiter = client.sendAsync(HttpRequest.newBuilder(server.uri("/wait")).build(), HttpResponse.BodyHandlers.ofString());
@@ -89,7 +89,7 @@ class WaitersTest {
         CountDownLatch release = new CountDownLatch(1);
         server = servers.start(r -> r.target().equals("/hold")
                 ? Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("held")) : Actions.ok("next"));
-        NettyHttpClient client = oneConnectionClient(PoolConfig.builder());
+        KeepwellHttpClient client = oneConnectionClient(PoolConfig.builder());
         CompletableFuture<HttpResponse<String>> holder = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "first request not arrived");
         CompletableFuture<HttpResponse<String>> cancelled = client.sendAsync(HttpRequest.newBuilder(server.uri("/never")).build(), HttpResponse.BodyHandlers.ofString());
@@ -108,7 +108,7 @@ class WaitersTest {
     void overflowOfThePendingQueueFailsTyped() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("x")));
-        NettyHttpClient client = oneConnectionClient(PoolConfig.builder().maxPendingAcquires(1));
+        KeepwellHttpClient client = oneConnectionClient(PoolConfig.builder().maxPendingAcquires(1));
         CompletableFuture<HttpResponse<String>> a = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "first request not arrived");
         CompletableFuture<HttpResponse<String>> b = client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(), HttpResponse.BodyHandlers.ofString());

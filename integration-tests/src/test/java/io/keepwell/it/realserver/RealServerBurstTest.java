@@ -3,13 +3,13 @@ package io.keepwell.it.realserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolStats;
 import io.keepwell.pool.RefuseReason;
@@ -45,7 +45,7 @@ class RealServerBurstTest {
 
     @Test
     void burstLeavesOnlyMaxIdlePerHostOpenOnBothSides() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(2)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(2)
                 .pool(PoolConfig.builder().maxIdlePerHost(MAX_IDLE).build()));
         nginx.awaitActiveConnections(0, WAIT);
         List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();

@@ -3,13 +3,13 @@ package io.keepwell.it.realserver;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.AccessLogEntry;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +49,7 @@ class RealServerKeepaliveRequestsTest {
 
     @Test
     void sequentialRequestsOpenOneConnectionPerKeepaliveRequests() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         String marker = "seq";
         for (int i = 0; i < REQUESTS; i++) {
             HttpResponse<String> r = send(client, marker, i);
@@ -64,7 +64,7 @@ class RealServerKeepaliveRequestsTest {
 
     @Test
     void concurrentRequestsOpenAboutOneConnectionPerKeepaliveRequests() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(2));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(2));
         String marker = "conc";
         AtomicInteger next = new AtomicInteger();
         List<String> errors = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -101,7 +101,7 @@ class RealServerKeepaliveRequestsTest {
         checkAccessLog(marker, stats, false);
     }
 
-    private static HttpResponse<String> send(NettyHttpClient client, String marker, int i) throws Exception {
+    private static HttpResponse<String> send(KeepwellHttpClient client, String marker, int i) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(nginx.uri(NginxContainer.HELLO + "?" + marker + "=" + i)).GET().build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS);
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.AccessLogEntry;
 import io.keepwell.it.support.ClientLeakCheck;
@@ -13,7 +13,7 @@ import io.keepwell.it.support.HaproxyContainer;
 import io.keepwell.it.support.LoopbackServerContainer;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +74,7 @@ class RealServerKeepaliveTimeoutTest {
     }
 
     private void getsAroundTheBoundary(LoopbackServerContainer<?> server, String marker) throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         List<String> errors = new ArrayList<>();
         int i = 0;
         for (long gap : gaps()) {
@@ -101,7 +101,7 @@ class RealServerKeepaliveTimeoutTest {
 
     private void postsAroundTheBoundary(LoopbackServerContainer<?> server, NginxContainer logs, String marker)
             throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         List<Integer> completed = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         int i = 0;

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolStats;
 import java.time.Duration;
@@ -42,7 +42,7 @@ class RealServerPausedServerTest {
 
     @Test
     void aRequestToAFrozenServerEndsByItsTimeoutAndTheNextOneSucceedsAfterUnpause() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .responseHeaderTimeout(Duration.ofMillis(700)));
         CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(
                 HttpRequest.newBuilder(nginx.uri(NginxContainer.delay(Duration.ofSeconds(2)))).GET().build(),
@@ -67,7 +67,7 @@ class RealServerPausedServerTest {
 
     @Test
     void cancellingARequestToAFrozenServerFreesItsConnection() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(
                 HttpRequest.newBuilder(nginx.uri(NginxContainer.delay(Duration.ofSeconds(2)))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

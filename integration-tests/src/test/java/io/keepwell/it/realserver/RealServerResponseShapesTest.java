@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolStats;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
@@ -38,16 +38,16 @@ class RealServerResponseShapesTest {
     @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
-    private NettyHttpClient client() {
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+    private KeepwellHttpClient client() {
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
     }
 
-    private static <T> HttpResponse<T> get(NettyHttpClient client, String path, HttpResponse.BodyHandler<T> handler)
+    private static <T> HttpResponse<T> get(KeepwellHttpClient client, String path, HttpResponse.BodyHandler<T> handler)
             throws Exception {
         return client.sendAsync(HttpRequest.newBuilder(nginx.uri(path)).GET().build(), handler).get(10, TimeUnit.SECONDS);
     }
 
-    private static void assertHelloWorks(NettyHttpClient client) throws Exception {
+    private static void assertHelloWorks(KeepwellHttpClient client) throws Exception {
         HttpResponse<String> r = get(client, NginxContainer.HELLO, HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertEquals(NginxContainer.HELLO_BODY, r.body());
@@ -55,7 +55,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void closeWithoutReplyOnANewConnectionFailsTypedAndTheNextRequestSucceeds() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         String path = NginxContainer.CLOSE + "?fresh";
         ExecutionException e = assertThrows(ExecutionException.class,
                 () -> get(client, path, HttpResponse.BodyHandlers.ofString()));
@@ -69,7 +69,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void closeWithoutReplyOnAReusedConnectionIsRetriedOnceThenFailsTyped() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         assertHelloWorks(client);
         String path = NginxContainer.CLOSE + "?reused";
         ExecutionException e = assertThrows(ExecutionException.class,
@@ -88,7 +88,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void chunkedBodyIsReadWholeAndTheConnectionReused() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = get(client, NginxContainer.CHUNKED, HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
@@ -100,7 +100,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void largeBodyIsReadWholeAndTheConnectionReused() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         byte[] expected = nginx.expectedLargeBody();
         for (int i = 0; i < 3; i++) {
             HttpResponse<byte[]> r = get(client, NginxContainer.LARGE, HttpResponse.BodyHandlers.ofByteArray());
@@ -114,7 +114,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void untilCloseBodyEndsWithTheConnectionWhichIsNotReused() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         for (int i = 0; i < 2; i++) {
             HttpResponse<String> r = get(client, NginxContainer.UNTIL_CLOSE, HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
@@ -128,7 +128,7 @@ class RealServerResponseShapesTest {
 
     @Test
     void http10ProxiedPathWorks() throws Exception {
-        NettyHttpClient client = client();
+        KeepwellHttpClient client = client();
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = get(client, NginxContainer.HTTP10_PREFIX + NginxContainer.HELLO + "?h10=" + i,
                     HttpResponse.BodyHandlers.ofString());

@@ -1,13 +1,13 @@
 package io.keepwell.it.realserver;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.junit.jupiter.Container;
@@ -45,7 +45,7 @@ class RealServerRestartTest {
 
     @Test
     void aRestartUnderLoadFailsOnlyInFlightRequestsTypedAndLeavesNoDeadConnection() throws Exception {
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .responseHeaderTimeout(Duration.ofSeconds(5)));
         HttpRequest hello = HttpRequest.newBuilder(nginx.uri(NginxContainer.HELLO)).build();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -76,7 +76,7 @@ class RealServerRestartTest {
     }
 
     /** One lane: a request, then the next when it completes, until told to stop. */
-    private static void sendLoop(NettyHttpClient client, HttpRequest request, AtomicBoolean running, AtomicInteger ok,
+    private static void sendLoop(KeepwellHttpClient client, HttpRequest request, AtomicBoolean running, AtomicInteger ok,
                                  Map<Class<?>, AtomicInteger> failures, List<Throwable> untyped, CompletableFuture<Void> lane) {
         if (!running.get()) {
             lane.complete(null);

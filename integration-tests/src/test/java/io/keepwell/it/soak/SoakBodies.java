@@ -1,7 +1,7 @@
 package io.keepwell.it.soak;
 
-import io.keepwell.http.HttpRequest.BodyPublisher;
-import io.keepwell.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpRequest.BodyPublisher;
+import java.net.http.HttpRequest.BodyPublishers;
 import io.keepwell.it.support.ChaosServer;
 import io.keepwell.it.support.PatternPublisher;
 
@@ -83,7 +83,7 @@ final class SoakBodies implements AutoCloseable {
             case PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN -> {
                 Executor emitter = kind == Kind.PUBLISHER_ASYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_UNKNOWN ? async : null;
                 boolean known = kind == Kind.PUBLISHER_SYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_KNOWN;
-                yield BodyPublishers.ofPublisher(PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter), known ? length : -1);
+                yield BodyPublishers.fromPublisher(PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter), known ? length : -1);
             }
             case FILE -> {
                 try {

@@ -1,11 +1,11 @@
 package io.keepwell.it.soak;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -44,7 +44,7 @@ class SoakRegressionTest {
         try (ScriptedServer server = ScriptedServer.start(request -> request.target().equals("/first")
                 ? Actions.holdUntil(secondQueued, DEADLINE.toMillis(), Actions.raw(firstWithStale408))
                 : Actions.ok("second"))) {
-            NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).maxRetries(1)
+            KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).maxRetries(1)
                     .pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
             CompletableFuture<HttpResponse<String>> first = client.sendAsync(
                     HttpRequest.newBuilder(server.uri("/first")).build(), HttpResponse.BodyHandlers.ofString());

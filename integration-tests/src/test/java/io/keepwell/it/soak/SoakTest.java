@@ -2,14 +2,14 @@ package io.keepwell.it.soak;
 
 import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.ChaosServer;
 import io.keepwell.it.support.ChaosServer.Fault;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.AcquireTimeoutException;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolExhaustedException;
@@ -135,7 +135,7 @@ class SoakTest {
     /** Netty's native transport opens a socket once per process when its statics load; do that before any baseline. */
     @BeforeAll
     static void loadNettyStatics() {
-        NettyHttpClient.builder().eventLoopThreads(1).build().close();
+        KeepwellHttpClient.newBuilder().eventLoopThreads(1).build().close();
     }
 
     @Test
@@ -163,7 +163,7 @@ class SoakTest {
         });
         emitters.prestartAllCoreThreads();
         TestCertificates certificates = TestCertificates.generate("ip:127.0.0.1");
-        SslContext trusting = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
+        SslContext trusting = KeepwellHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
         try (SoakBodies bodies = new SoakBodies(emitters);
              ChaosServer server = ChaosServer.startWithTls(seed, MIX, HOSTS, REQUESTS, 1, certificates.serverContext())) {
             Context context = new Context(server, bodies, trusting, helper, deadline, seed);
@@ -209,7 +209,7 @@ class SoakTest {
         List<URI> hosts = server.hosts();
         int socketsBefore = Witnesses.processSockets();
         int threadsBefore = Witnesses.clientSideThreads();
-        NettyHttpClient client = NettyHttpClient.builder().pool(phase.pool()).eventLoopThreads(phase.ioThreads())
+        KeepwellHttpClient client = KeepwellHttpClient.newBuilder().pool(phase.pool()).eventLoopThreads(phase.ioThreads())
                 .maxRetries(phase.maxRetries()).sslContext(context.tls()).build();
         Map<Integer, HttpRequest> outstanding = new ConcurrentHashMap<>();
         Semaphore permits = new Semaphore(CONCURRENCY);
@@ -291,7 +291,7 @@ class SoakTest {
      * connection is two). The server's idle-time faults may still be closing some, so poll until
      * all agree.
      */
-    private static void awaitConsistentCounts(NettyHttpClient client, ChaosServer server, int socketsBefore) {
+    private static void awaitConsistentCounts(KeepwellHttpClient client, ChaosServer server, int socketsBefore) {
         awaitCondition(SETTLE, () -> {
             PoolStats s = client.poolStats();
             return s.active() == 0 && s.pending() == 0 && s.connecting() == 0 && s.open() == s.idle()
@@ -301,7 +301,7 @@ class SoakTest {
                 + server.openConnections() + ", new sockets " + (Witnesses.processSockets() - socketsBefore));
     }
 
-    private static String overrun(Phase phase, long seed, Map<Integer, HttpRequest> outstanding, NettyHttpClient client) {
+    private static String overrun(Phase phase, long seed, Map<Integer, HttpRequest> outstanding, KeepwellHttpClient client) {
         List<String> sample = new ArrayList<>();
         outstanding.forEach((id, r) -> {
             if (sample.size() < 10) {

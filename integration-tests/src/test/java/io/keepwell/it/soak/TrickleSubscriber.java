@@ -1,6 +1,6 @@
 package io.keepwell.it.soak;
 
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpResponse;
 
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.keepwell.it.streaming;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.RequestBodyException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
@@ -9,7 +9,7 @@ import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,7 +58,7 @@ class RequestBodyFailureTest {
 
     private final ExecutorService emitter = Executors.newSingleThreadExecutor();
     private ScriptedServer server;
-    private NettyHttpClient client;
+    private KeepwellHttpClient client;
     private URI base;
 
     @TempDir
@@ -79,9 +79,9 @@ class RequestBodyFailureTest {
         ScriptedServer.Script script = r -> Actions.ok("got " + r.body().length);
         server = https ? servers.startTls(localhost.serverContext(), script) : servers.start(script);
         client = clients.newClient(https
-                ? NettyHttpClient.builder().eventLoopThreads(1)
-                        .sslContext(NettyHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
-                : NettyHttpClient.builder().eventLoopThreads(1));
+                ? KeepwellHttpClient.newBuilder().eventLoopThreads(1)
+                        .sslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
+                : KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         base = URI.create((https ? "https" : "http") + "://localhost:" + server.port());
         client.sendAsync(HttpRequest.newBuilder(base.resolve("/warm")).build(), HttpResponse.BodyHandlers.ofString())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -175,7 +175,7 @@ class RequestBodyFailureTest {
                 }
             });
         };
-        RequestBodyException e = failureOf(HttpRequest.BodyPublishers.ofPublisher(failing, -1));
+        RequestBodyException e = failureOf(HttpRequest.BodyPublishers.fromPublisher(failing));
         assertSame(thrown, e.getCause());
         assertClosedAsBodyFailureAndNotRetried();
     }
@@ -199,7 +199,7 @@ class RequestBodyFailureTest {
             public void cancel() {
             }
         });
-        RequestBodyException e = failureOf(HttpRequest.BodyPublishers.ofPublisher(shortOne, 100));
+        RequestBodyException e = failureOf(HttpRequest.BodyPublishers.fromPublisher(shortOne, 100));
         assertInstanceOf(IllegalArgumentException.class, e.getCause());
         assertClosedAsBodyFailureAndNotRetried();
     }

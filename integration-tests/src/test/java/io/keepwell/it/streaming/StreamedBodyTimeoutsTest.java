@@ -1,7 +1,7 @@
 package io.keepwell.it.streaming;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
@@ -9,7 +9,7 @@ import io.keepwell.it.support.Drain;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -94,7 +94,7 @@ class StreamedBodyTimeoutsTest {
         ScriptedServer server = servers.start(r -> Actions.largeBody(1024 * 1024, false));
         Duration abandoned = Duration.ofSeconds(1);
         Duration read = Duration.ofSeconds(5);
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .abandonedBodyTimeout(abandoned).readTimeout(read));
         InputStream body = client.sendAsync(HttpRequest.newBuilder(server.uri("/forgotten")).build(),
                 HttpResponse.BodyHandlers.ofInputStream()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -116,7 +116,7 @@ class StreamedBodyTimeoutsTest {
     @Test
     void theRequestTimeoutCoversAPublisherBodyToItsEnd() throws Exception {
         ScriptedServer server = servers.start(r -> stallsMidBody());
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         Duration limit = Duration.ofMillis(800);
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/stalls")).timeout(limit).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -131,7 +131,7 @@ class StreamedBodyTimeoutsTest {
     @Test
     void theRequestTimeoutCoversAnInputStreamBodyToItsEnd() throws Exception {
         ScriptedServer server = servers.start(r -> stallsMidBody());
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         Duration limit = Duration.ofMillis(800);
         InputStream body = client.sendAsync(HttpRequest.newBuilder(server.uri("/stalls")).timeout(limit).build(),
                 HttpResponse.BodyHandlers.ofInputStream()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
@@ -152,7 +152,7 @@ class StreamedBodyTimeoutsTest {
     @Test
     void aStreamedBodyReadBeforeTheRequestTimeoutKeepsItsConnection() throws Exception {
         ScriptedServer server = servers.start(r -> Actions.ok("quick"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         Duration limit = Duration.ofMillis(300);
         InputStream body = client.sendAsync(HttpRequest.newBuilder(server.uri("/quick")).timeout(limit).build(),
                 HttpResponse.BodyHandlers.ofInputStream()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();

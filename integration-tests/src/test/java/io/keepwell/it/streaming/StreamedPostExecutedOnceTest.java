@@ -1,7 +1,7 @@
 package io.keepwell.it.streaming;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
@@ -10,7 +10,7 @@ import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestBodyPublisher;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -89,10 +89,10 @@ class StreamedPostExecutedOnceTest {
         // connection is closed without an answer (a server that executed it and crashed).
         ScriptedServer.Script script = r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("ok " + r.body().length);
         ScriptedServer server = https ? servers.startTls(localhost.serverContext(), script) : servers.start(script);
-        NettyHttpClient client = clients.newClient(https
-                ? NettyHttpClient.builder().eventLoopThreads(1)
-                        .sslContext(NettyHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
-                : NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(https
+                ? KeepwellHttpClient.newBuilder().eventLoopThreads(1)
+                        .sslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
+                : KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         URI base = URI.create((https ? "https" : "http") + "://localhost:" + server.port());
 
         client.sendAsync(HttpRequest.newBuilder(base.resolve("/warm")).build(), HttpResponse.BodyHandlers.ofString())
@@ -137,7 +137,7 @@ class StreamedPostExecutedOnceTest {
     }
 
     private static HttpRequest.BodyPublisher publisher(TestBodyPublisher source, boolean knownLength, AtomicInteger made) {
-        return countingSubscriptions(HttpRequest.BodyPublishers.ofPublisher(source, knownLength ? source.length() : -1), made);
+        return countingSubscriptions(HttpRequest.BodyPublishers.fromPublisher(source, knownLength ? source.length() : -1), made);
     }
 
     private static HttpRequest.BodyPublisher countingSubscriptions(HttpRequest.BodyPublisher inner, AtomicInteger made) {

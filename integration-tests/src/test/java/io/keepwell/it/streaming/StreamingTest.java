@@ -1,15 +1,15 @@
 package io.keepwell.it.streaming;
 
 import io.keepwell.http.BodyTooLargeException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.RefuseReason;
 import org.junit.jupiter.api.Test;
@@ -110,21 +110,21 @@ class StreamingTest {
     @Test
     void aGibibyteReadBySlowSubscriberKeepsClientMemoryBounded() throws Exception {
         server = servers.start(r -> Actions.largeBody(GIB, false));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response = client.sendAsync(
                 HttpRequest.newBuilder(server.uri("/big")).build(), HttpResponse.BodyHandlers.ofPublisher())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        client.bodyBuffer().resetPeak();
+        client.resetBufferedBodyBytesPeak();
         SlowSubscriber subscriber = new SlowSubscriber();
         response.body().subscribe(subscriber);
         long crc = subscriber.done.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        long peak = client.bodyBuffer().peak();
+        long peak = client.bufferedBodyBytesPeak();
         System.out.println("{\"test\":\"gibibyte-slow-subscriber\",\"bodyBytes\":" + subscriber.received.get()
                 + ",\"peakBufferedBytes\":" + peak + "}");
         assertEquals(GIB, subscriber.received.get());
         assertEquals(expectedCrc(GIB), crc);
         assertTrue(peak <= 4L * 1024 * 1024, "peak buffered body bytes " + peak + " > 4 MiB");
-        assertEquals(0, client.bodyBuffer().current());
+        assertEquals(0, client.bufferedBodyBytes());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().idle() == 1, () -> client.poolStats().toString());
     }
 
@@ -132,7 +132,7 @@ class StreamingTest {
     void inputStreamAndFileHandlersReadTheWholeBody(@TempDir Path dir) throws Exception {
         long size = 8L * 1024 * 1024 + 17;
         server = servers.start(r -> Actions.largeBody(size, r.target().equals("/chunked")));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         InputStream in = client.sendAsync(HttpRequest.newBuilder(server.uri("/chunked")).build(), HttpResponse.BodyHandlers.ofInputStream())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
         CRC32 crc = new CRC32();
@@ -162,7 +162,7 @@ class StreamingTest {
             crc.update(r.body());
             return Actions.ok(r.body().length + ":" + crc.getValue());
         });
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         byte[] content = new byte[32 * 1024 * 1024 + 5];
         for (int i = 0; i < content.length; i++) {
             content[i] = Actions.patternByte(i);
@@ -179,7 +179,7 @@ class StreamingTest {
 
         SubmissionPublisher<ByteBuffer> publisher = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> chunked = client.sendAsync(HttpRequest.newBuilder(server.uri("/stream"))
-                .POST(HttpRequest.BodyPublishers.ofPublisher(publisher, -1)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.fromPublisher(publisher)).build(), HttpResponse.BodyHandlers.ofString());
         // SubmissionPublisher drops what is submitted before anyone subscribes: wait for the client.
         Witnesses.awaitCondition(WAIT, () -> publisher.getNumberOfSubscribers() == 1, () -> "the upload never subscribed");
         Thread producer = new Thread(() -> {
@@ -202,7 +202,7 @@ class StreamingTest {
     @Test
     void cancellingTheSubscriptionMidBodyClosesTheConnection() throws Exception {
         server = servers.start(r -> Actions.largeBody(256L * 1024 * 1024, false));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/big")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
         AtomicLong received = new AtomicLong();
@@ -234,14 +234,14 @@ class StreamingTest {
         });
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.ABORTED) == 1, () -> client.poolStats().toString());
         Witnesses.awaitCondition(WAIT, () -> server.openConnections() == 0, () -> "the server still sees the cancelled connection");
-        assertEquals(0, client.bodyBuffer().current());
+        assertEquals(0, client.bufferedBodyBytes());
     }
 
     @Test
     void cancellingTheFutureWhileAwaitingHeadersClosesTheConnection() throws Exception {
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         server = servers.start(r -> Actions.holdUntil(release, WAIT.toMillis(), Actions.ok("late")));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/hold")).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "request not arrived");
         assertTrue(f.cancel(true));
@@ -253,10 +253,10 @@ class StreamingTest {
     @Test
     void cancellingTheFutureWhileTheBodyIsWrittenClosesTheConnection() throws Exception {
         server = servers.start(r -> Actions.ok("never"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         SubmissionPublisher<ByteBuffer> endless = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/upload"))
-                .POST(HttpRequest.BodyPublishers.ofPublisher(endless, -1)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.fromPublisher(endless)).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> endless.getNumberOfSubscribers() == 1, () -> "the upload never subscribed");
         endless.submit(ByteBuffer.wrap(new byte[1000]));
         Witnesses.awaitCondition(WAIT, () -> server.acceptedConnections() == 1 && client.poolStats().active() == 1, () -> client.poolStats().toString());
@@ -270,7 +270,7 @@ class StreamingTest {
     @Test
     void aCancelAfterTheExchangeFinishedChangesNothing() throws Exception {
         server = servers.start(r -> Actions.ok("done"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("done", f.get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
         f.cancel(true);
@@ -282,7 +282,7 @@ class StreamingTest {
     @Test
     void anAbandonedBodyIsDetectedAndItsConnectionClosed() throws Exception {
         server = servers.start(r -> Actions.largeBody(1024 * 1024, false));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .abandonedBodyTimeout(Duration.ofMillis(300)).trackBodyCallSites(true));
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> ignored = client.sendAsync(HttpRequest.newBuilder(server.uri("/forgotten")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -319,9 +319,9 @@ class StreamingTest {
     @Test
     void discardingDrainsASmallBodyAndClosesInsteadOfReadingALargeOne() throws Exception {
         server = servers.start(r -> r.target().equals("/small") ? Actions.ok("tiny") : Actions.largeBody(8L * 1024 * 1024, r.target().equals("/chunked")));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         for (String path : List.of("/small", "/small", "/large", "/chunked")) {
-            HttpResponse<Void> r = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.discarding())
+            HttpResponse<Void> r = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.KeepwellBodyHandlers.discarding())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertNull(r.body());
         }
@@ -332,14 +332,14 @@ class StreamingTest {
     @Test
     void aBodyOverTheAggregationLimitFailsTypedAndClosesTheConnection() throws Exception {
         server = servers.start(r -> Actions.largeBody(10_000, r.target().equals("/chunked")));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).aggregationLimit(4096));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).aggregationLimit(4096));
         for (String path : List.of("/fixed", "/chunked")) {
             CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(4096, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit());
         }
         CompletableFuture<HttpResponse<byte[]>> capped = client.sendAsync(HttpRequest.newBuilder(server.uri("/fixed")).build(),
-                HttpResponse.BodyHandlers.ofByteArray(20_000));
+                HttpResponse.KeepwellBodyHandlers.ofByteArray(20_000));
         ExecutionException e = assertThrows(ExecutionException.class, () -> capped.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(4096, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit(), "a per-call limit cannot exceed the client's");
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.ABORTED) == 3, () -> client.poolStats().toString());
@@ -349,7 +349,7 @@ class StreamingTest {
     void reactorConsumesTheBodyWithLimitRateAndCanCancelMidStream() throws Exception {
         long size = 4L * 1024 * 1024;
         server = servers.start(r -> Actions.largeBody(size, false));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
         Long total = Flux.from(JdkFlowAdapter.flowPublisherToFlux(body)).limitRate(2)
@@ -368,7 +368,7 @@ class StreamingTest {
     void aReplayableStreamedBodyIsRetriedAndAOneShotBodyIsNot(@TempDir Path dir) throws Exception {
         // The second request on each connection is read, then the connection dies unanswered.
         server = servers.start(r -> r.indexOnConnection() == 1 ? Actions.close() : Actions.ok("got " + r.body().length));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         Path file = Files.write(dir.resolve("f.bin"), new byte[50_000]);
         client.sendAsync(HttpRequest.newBuilder(server.uri("/warm")).build(), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         HttpResponse<String> put = client.sendAsync(HttpRequest.newBuilder(server.uri("/file")).PUT(HttpRequest.BodyPublishers.ofFile(file)).build(),
@@ -380,7 +380,7 @@ class StreamingTest {
         long retriedBefore = client.poolStats().retried(); // the warm-up GET may itself have met a dying connection
         SubmissionPublisher<ByteBuffer> oneShot = new SubmissionPublisher<>();
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/once"))
-                .PUT(HttpRequest.BodyPublishers.ofPublisher(oneShot, 3)).build(), HttpResponse.BodyHandlers.ofString());
+                .PUT(HttpRequest.BodyPublishers.fromPublisher(oneShot, 3)).build(), HttpResponse.BodyHandlers.ofString());
         Witnesses.awaitCondition(WAIT, () -> oneShot.getNumberOfSubscribers() == 1, () -> "body not subscribed");
         oneShot.submit(ByteBuffer.wrap(new byte[]{1, 2, 3}));
         oneShot.close();
@@ -393,7 +393,7 @@ class StreamingTest {
     @Test
     void aBodyThatHadFullyArrivedCanStillBeReadAfterTheClientCloses() throws Exception {
         server = servers.start(r -> Actions.ok("all of it"));
-        NettyHttpClient client = clients.newClient();
+        KeepwellHttpClient client = clients.newClient();
         Flow.Publisher<List<ByteBuffer>> body = client.sendAsync(HttpRequest.newBuilder(server.uri("/small")).build(),
                 HttpResponse.BodyHandlers.ofPublisher()).get(WAIT.toSeconds(), TimeUnit.SECONDS).body();
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().idle() == 1, () -> "body not fully arrived: " + client.poolStats());

@@ -1,6 +1,6 @@
 package io.keepwell.it.support;
 
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.PoolStats;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -18,22 +18,22 @@ import java.util.concurrent.TimeUnit;
 public final class ClientLeakCheck implements AfterEachCallback {
 
     private static final Duration SETTLE = Duration.ofSeconds(10);
-    private final List<NettyHttpClient> clients = new ArrayList<>();
+    private final List<KeepwellHttpClient> clients = new ArrayList<>();
 
-    public NettyHttpClient newClient(NettyHttpClient.Builder builder) {
-        NettyHttpClient client = builder.build();
+    public KeepwellHttpClient newClient(KeepwellHttpClient.Builder builder) {
+        KeepwellHttpClient client = builder.build();
         clients.add(client);
         return client;
     }
 
-    public NettyHttpClient newClient() {
-        return newClient(NettyHttpClient.builder().eventLoopThreads(1));
+    public KeepwellHttpClient newClient() {
+        return newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         try {
-            for (NettyHttpClient client : clients) {
+            for (KeepwellHttpClient client : clients) {
                 Witnesses.awaitCondition(SETTLE, () -> settled(client), () -> "client not settled: " + client.poolStats()
                         + ", channels open " + client.openChannels());
                 int timers = client.scheduledExchangeTimersForTesting();
@@ -42,11 +42,11 @@ public final class ClientLeakCheck implements AfterEachCallback {
                 }
             }
         } finally {
-            for (NettyHttpClient client : clients) {
+            for (KeepwellHttpClient client : clients) {
                 client.closeAsync().get(SETTLE.toSeconds(), TimeUnit.SECONDS);
             }
         }
-        for (NettyHttpClient client : clients) {
+        for (KeepwellHttpClient client : clients) {
             PoolStats stats = client.poolStats();
             if (stats.open() != 0 || client.openChannels() != 0) {
                 throw new AssertionError("after close: " + stats + ", channels open " + client.openChannels());
@@ -55,7 +55,7 @@ public final class ClientLeakCheck implements AfterEachCallback {
         clients.clear();
     }
 
-    private static boolean settled(NettyHttpClient client) {
+    private static boolean settled(KeepwellHttpClient client) {
         PoolStats s = client.poolStats();
         return s.active() == 0 && s.pending() == 0 && s.connecting() == 0 && s.open() == s.idle()
                 && client.openChannels() == s.idle();

@@ -1,15 +1,15 @@
 package io.keepwell.it.timeout;
 
 import io.keepwell.http.HttpConnectTimeoutException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolConfig;
@@ -61,11 +61,11 @@ class TimeoutTest {
         return assertInstanceOf(HttpTimeoutException.class, e.getCause());
     }
 
-    private NettyHttpClient client(NettyHttpClient.Builder builder) {
+    private KeepwellHttpClient client(KeepwellHttpClient.Builder builder) {
         return clients.newClient(builder.eventLoopThreads(1));
     }
 
-    private CompletableFuture<HttpResponse<String>> get(NettyHttpClient client, String path) {
+    private CompletableFuture<HttpResponse<String>> get(KeepwellHttpClient client, String path) {
         return client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
@@ -77,7 +77,7 @@ class TimeoutTest {
     @Test
     void responseHeaderTimeoutFailsTypedAndClosesTheConnection() throws Exception {
         server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
-        NettyHttpClient client = client(NettyHttpClient.builder().responseHeaderTimeout(SHORT));
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().responseHeaderTimeout(SHORT));
         HttpTimeoutException e = timeoutOf(get(client, "/slow"));
         assertEquals(HttpTimeoutException.Phase.RESPONSE_HEADERS, e.phase());
         assertEquals(SHORT, e.limit());
@@ -96,7 +96,7 @@ class TimeoutTest {
             }
             return false;
         }));
-        NettyHttpClient client = client(NettyHttpClient.builder().responseHeaderTimeout(SHORT));
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().responseHeaderTimeout(SHORT));
         assertEquals(HttpTimeoutException.Phase.RESPONSE_HEADERS, timeoutOf(get(client, "/slow")).phase());
     }
 
@@ -108,7 +108,7 @@ class TimeoutTest {
             releaseServer.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             return false;
         }));
-        NettyHttpClient client = client(NettyHttpClient.builder().readTimeout(SHORT));
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().readTimeout(SHORT));
         HttpTimeoutException e = timeoutOf(get(client, "/slow"));
         assertEquals(HttpTimeoutException.Phase.READ, e.phase());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.TIMEOUT) == 1, () -> client.poolStats().toString());
@@ -128,14 +128,14 @@ class TimeoutTest {
             }
             return true;
         });
-        NettyHttpClient client = client(NettyHttpClient.builder().readTimeout(Duration.ofMillis(400)));
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().readTimeout(Duration.ofMillis(400)));
         assertEquals("xxxxxxxxxx", get(client, "/drip").get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
     }
 
     @Test
     void requestTimeoutCoversTheWaitForAConnection() throws Exception {
         server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
-        NettyHttpClient client = client(NettyHttpClient.builder().pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
         CompletableFuture<HttpResponse<String>> holder = get(client, "/slow");
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "holder not arrived");
         CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(HttpRequest.newBuilder(server.uri("/fast")).timeout(SHORT).build(),
@@ -151,7 +151,7 @@ class TimeoutTest {
     @Test
     void requestTimeoutEndsARunningExchange() throws Exception {
         server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
-        NettyHttpClient client = client(NettyHttpClient.builder());
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder());
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/slow")).timeout(SHORT).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(HttpTimeoutException.Phase.REQUEST, timeoutOf(f).phase());
@@ -177,7 +177,7 @@ class TimeoutTest {
                         break;
                     }
                 }
-                NettyHttpClient client = client(NettyHttpClient.builder().connectTimeout(SHORT));
+                KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().connectTimeout(SHORT));
                 CompletableFuture<HttpResponse<String>> f = client.sendAsync(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + full.getLocalPort() + "/")).build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -196,7 +196,7 @@ class TimeoutTest {
     @Test
     void noTimerOutlivesItsExchange() throws Exception {
         server = servers.start(r -> Actions.ok("x"));
-        NettyHttpClient client = client(NettyHttpClient.builder());
+        KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder());
         for (int i = 0; i < 3; i++) {
             assertEquals("x", get(client, "/t").get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
         }

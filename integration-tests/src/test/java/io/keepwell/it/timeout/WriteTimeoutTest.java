@@ -1,14 +1,14 @@
 package io.keepwell.it.timeout;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -101,7 +101,7 @@ class WriteTimeoutTest {
     @ValueSource(booleans = {false, true})
     void aServerThatNeverReadsATenMegabytePostFailsItWithWrite(boolean streamed) throws Exception {
         URI uri = startServerThatNeverReads();
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).writeTimeout(SHORT));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).writeTimeout(SHORT));
         byte[] body = new byte[TEN_MB];
         HttpRequest.BodyPublisher publisher = streamed
                 ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
@@ -119,7 +119,7 @@ class WriteTimeoutTest {
     @Test
     void aPublisherThatNeverEmitsFailsTheRequestWithWrite() throws Exception {
         ScriptedServer server = servers.start(r -> Actions.ok("got " + r.body().length));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).writeTimeout(SHORT));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).writeTimeout(SHORT));
         AtomicBoolean cancelled = new AtomicBoolean();
         Flow.Publisher<ByteBuffer> silent = subscriber -> subscriber.onSubscribe(new Flow.Subscription() {
             @Override
@@ -132,7 +132,7 @@ class WriteTimeoutTest {
             }
         });
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(server.uri("/silent"))
-                .POST(HttpRequest.BodyPublishers.ofPublisher(silent, -1)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.fromPublisher(silent)).build(), HttpResponse.BodyHandlers.ofString());
         HttpTimeoutException e = timeoutOf(f);
         assertEquals(HttpTimeoutException.Phase.WRITE, e.phase());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.TIMEOUT) == 1, () -> client.poolStats().toString());
@@ -145,7 +145,7 @@ class WriteTimeoutTest {
     void anUploadThatKeepsMovingIsNotCutAlthoughItTakesLongerThanTheLimit() throws Exception {
         ScriptedServer server = servers.start(r -> Actions.ok("got " + r.body().length));
         Duration limit = Duration.ofMillis(400);
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).writeTimeout(limit));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).writeTimeout(limit));
         int chunks = 10;
         AtomicInteger emitted = new AtomicInteger();
         // One chunk every 100 ms: each gap well under the limit, the whole upload over twice it.
@@ -167,7 +167,7 @@ class WriteTimeoutTest {
         });
         long started = System.nanoTime();
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(server.uri("/paced"))
-                .POST(HttpRequest.BodyPublishers.ofPublisher(paced, -1)).build(), HttpResponse.BodyHandlers.ofString())
+                .POST(HttpRequest.BodyPublishers.fromPublisher(paced)).build(), HttpResponse.BodyHandlers.ofString())
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("got 1000", r.body());
         assertTrue(System.nanoTime() - started > 2 * limit.toNanos(), "the upload took less than twice the limit; the test proves nothing");
@@ -177,7 +177,7 @@ class WriteTimeoutTest {
     void waitingForOneHundredContinueIsBoundedByItsOwnLimitNotTheWriteTimeout() throws Exception {
         // The server ignores the expectation: it never sends 100 and waits for the body.
         ScriptedServer server = servers.start(r -> Actions.ok("got " + r.body().length));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
                 .writeTimeout(Duration.ofMillis(200)).expectContinueTimeout(Duration.ofMillis(800)));
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(server.uri("/expect")).expectContinue(true)
                 .POST(HttpRequest.BodyPublishers.ofString("body")).build(), HttpResponse.BodyHandlers.ofString())

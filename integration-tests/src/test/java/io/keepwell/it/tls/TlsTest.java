@@ -1,14 +1,14 @@
 package io.keepwell.it.tls;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.TestCertificates;
-import io.keepwell.netty.NettyHttpClient;
+import io.keepwell.netty.KeepwellHttpClient;
 import io.netty.handler.ssl.SslContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,9 +53,9 @@ class TlsTest {
     }
 
 
-    private NettyHttpClient trusting(TestCertificates certificates) throws Exception {
-        SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
-        return clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls));
+    private KeepwellHttpClient trusting(TestCertificates certificates) throws Exception {
+        SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls));
     }
 
     private static Throwable failureOf(CompletableFuture<?> f) {
@@ -65,7 +65,7 @@ class TlsTest {
     @Test
     void httpsWorksReusesConnectionsSendsSniAndOffersHttp11() throws Exception {
         server = servers.startTls(localhost.serverContext(), r -> Actions.ok("secure " + r.target()));
-        NettyHttpClient client = trusting(localhost);
+        KeepwellHttpClient client = trusting(localhost);
         for (int i = 0; i < 3; i++) {
             HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/s" + i)).build(),
                     HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -79,7 +79,7 @@ class TlsTest {
     @Test
     void aCertificateForAnotherHostIsRefused() throws Exception {
         server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
-        NettyHttpClient client = trusting(otherHost);
+        KeepwellHttpClient client = trusting(otherHost);
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(SSLHandshakeException.class, failureOf(f));
@@ -94,8 +94,8 @@ class TlsTest {
     @Test
     void hostnameVerificationOffAcceptsACertificateForAnotherHost() throws Exception {
         server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("trusted, other name"));
-        SslContext tls = NettyHttpClient.tlsContextBuilder().trustManager(otherHost.certificate()).build();
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).sslContext(tls)
+        SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(otherHost.certificate()).build();
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls)
                 .hostnameVerification(false));
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -106,7 +106,7 @@ class TlsTest {
     @Test
     void hostnameVerificationOffStillRefusesAnUntrustedCertificate() throws Exception {
         server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).hostnameVerification(false));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).hostnameVerification(false));
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(SSLHandshakeException.class, failureOf(f));
@@ -116,7 +116,7 @@ class TlsTest {
     @Test
     void anUntrustedCertificateIsRefusedByDefault() throws Exception {
         server = servers.startTls(localhost.serverContext(), r -> Actions.ok("should not be read"));
-        NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertInstanceOf(SSLHandshakeException.class, failureOf(f));
@@ -126,7 +126,7 @@ class TlsTest {
     @Test
     void aServerThatNeverHandshakesTimesOutTyped() throws Exception {
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            NettyHttpClient client = clients.newClient(NettyHttpClient.builder().eventLoopThreads(1).handshakeTimeout(Duration.ofMillis(300)));
+            KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).handshakeTimeout(Duration.ofMillis(300)));
             CompletableFuture<HttpResponse<String>> f = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + silent.getLocalPort() + "/")).build(),
                     HttpResponse.BodyHandlers.ofString());
             HttpTimeoutException e = assertInstanceOf(HttpTimeoutException.class, failureOf(f));
@@ -137,7 +137,7 @@ class TlsTest {
     @Test
     void aFileUploadGoesThroughTls(@TempDir Path dir) throws Exception {
         server = servers.startTls(localhost.serverContext(), r -> Actions.ok(String.valueOf(r.body().length)));
-        NettyHttpClient client = trusting(localhost);
+        KeepwellHttpClient client = trusting(localhost);
         Path file = Files.write(dir.resolve("f.bin"), new byte[300_000]);
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + server.port() + "/up"))
                 .PUT(HttpRequest.BodyPublishers.ofFile(file)).build(), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -155,7 +155,7 @@ class TlsTest {
     void aConnectStartedForARequestThatWasCancelledStillLandsInThePool() throws Exception {
         java.util.concurrent.CountDownLatch handshake = new java.util.concurrent.CountDownLatch(1);
         server = servers.startTls(localhost.serverContext(), r -> Actions.ok("served")).holdHandshakesUntil(handshake);
-        NettyHttpClient client = trusting(localhost);
+        KeepwellHttpClient client = trusting(localhost);
         URI uri = URI.create("https://localhost:" + server.port() + "/");
         CompletableFuture<HttpResponse<String>> cancelled = client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
         io.keepwell.it.support.Witnesses.awaitCondition(WAIT, () -> client.poolStats().connecting() == 1, () -> client.poolStats().toString());

@@ -1,8 +1,8 @@
 package io.keepwell.netty.handler;
 
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnState;
@@ -89,7 +89,7 @@ class ExchangeReaderFuzzTest {
         List<ByteBuf> fed = new ArrayList<>();
         String where = "seed=" + seed + " case=" + index + (head ? " HEAD" : " GET") + " input=" + printable(input);
         try (ReaderHarness h = new ReaderHarness()) {
-            HttpRequest request = head ? HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build()
+            HttpRequest request = head ? HttpRequest.newBuilder(ReaderHarness.URI_).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build()
                     : HttpRequest.newBuilder(ReaderHarness.URI_).build();
             CompletableFuture<HttpResponse<byte[]>> f = h.begin(request, HttpResponse.BodyHandlers.ofByteArray(), false);
             for (byte[] slice : slices(random, input)) {

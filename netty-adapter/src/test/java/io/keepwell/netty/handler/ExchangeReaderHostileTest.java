@@ -1,7 +1,7 @@
 package io.keepwell.netty.handler;
 
 import io.keepwell.http.HttpProtocolException;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpResponse;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnState;
@@ -58,7 +58,7 @@ class ExchangeReaderHostileTest {
             assertEquals("hi", f.join().body());
             assertEquals(ConnState.IDLE, h.state());
             assertTrue(h.leaseAgain());
-            CompletableFuture<HttpResponse<String>> again = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
+            CompletableFuture<HttpResponse<String>> again = h.begin(java.net.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
                     HttpResponse.BodyHandlers.ofString(), true);
             h.feed(OK);
             assertEquals("hi", again.join().body());
@@ -116,7 +116,7 @@ class ExchangeReaderHostileTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"", "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 103 Early Hints\r\nLink: <x>\r\n\r\n"})
     void aHeadResponseHasNoBodyWhateverItsLengthAndTheConnectionIsPooled(String interim) {
         try (ReaderHarness h = new ReaderHarness()) {
-            CompletableFuture<HttpResponse<String>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build(),
+            CompletableFuture<HttpResponse<String>> f = h.begin(java.net.http.HttpRequest.newBuilder(ReaderHarness.URI_).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.ofString(), false);
             h.feed(interim + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
             assertEquals("", f.join().body());
@@ -133,9 +133,9 @@ class ExchangeReaderHostileTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"HEAD", "304"})
     void aBodylessResponseAnnouncingMoreThanTheLimitIsReadAsEmpty(String kind) {
         try (ReaderHarness h = new ReaderHarness()) {
-            io.keepwell.http.HttpRequest.Builder request = io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_);
-            CompletableFuture<HttpResponse<String>> f = h.begin(kind.equals("HEAD") ? request.HEAD().build() : request.build(),
-                    HttpResponse.BodyHandlers.ofString(), false);
+            java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(ReaderHarness.URI_);
+            CompletableFuture<HttpResponse<String>> f = h.begin(kind.equals("HEAD") ? request.method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build() : request.build(),
+                    io.keepwell.http.KeepwellBodyHandlers.ofString(32 * 1024 * 1024), false);
             h.feed((kind.equals("HEAD") ? "HTTP/1.1 200 OK" : "HTTP/1.1 304 Not Modified") + "\r\nContent-Length: 100000000\r\n\r\n");
             assertEquals("", f.join().body());
             assertEquals("100000000", f.join().headers().firstValue("content-length").orElseThrow(), "the header is the server's");
@@ -151,8 +151,8 @@ class ExchangeReaderHostileTest {
                 if (i > 0) {
                     assertTrue(h.leaseAgain(), "HEAD " + i + ": the connection was not pooled");
                 }
-                CompletableFuture<HttpResponse<Void>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).HEAD().build(),
-                        HttpResponse.BodyHandlers.discarding(), i > 0);
+                CompletableFuture<HttpResponse<Void>> f = h.begin(java.net.http.HttpRequest.newBuilder(ReaderHarness.URI_).method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        io.keepwell.http.KeepwellBodyHandlers.discarding(), i > 0);
                 h.feed("HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n");
                 assertEquals(200, f.join().statusCode());
                 assertEquals(ConnState.IDLE, h.state(), "HEAD " + i);
@@ -169,8 +169,8 @@ class ExchangeReaderHostileTest {
                 if (i > 0) {
                     assertTrue(h.leaseAgain(), "304 " + i + ": the connection was not pooled");
                 }
-                CompletableFuture<HttpResponse<Void>> f = h.begin(io.keepwell.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
-                        HttpResponse.BodyHandlers.discarding(), i > 0);
+                CompletableFuture<HttpResponse<Void>> f = h.begin(java.net.http.HttpRequest.newBuilder(ReaderHarness.URI_).build(),
+                        io.keepwell.http.KeepwellBodyHandlers.discarding(), i > 0);
                 h.feed("HTTP/1.1 304 Not Modified\r\nContent-Length: 1048576\r\n\r\n");
                 assertEquals(304, f.join().statusCode());
                 assertEquals(ConnState.IDLE, h.state(), "304 " + i);

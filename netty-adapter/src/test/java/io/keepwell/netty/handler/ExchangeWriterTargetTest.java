@@ -1,6 +1,6 @@
 package io.keepwell.netty.handler;
 
-import io.keepwell.http.HttpRequest;
+import java.net.http.HttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import org.junit.jupiter.api.Test;
 
@@ -13,8 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class ExchangeWriterTargetTest {
 
     private static String target(URI uri) {
-        DefaultFullHttpRequest encoded = new ExchangeWriter(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10)).encodeFull(HttpRequest.newBuilder(uri).build(),
-                (io.keepwell.http.ByteArrayBodyPublisher) HttpRequest.BodyPublishers.noBody());
+        DefaultFullHttpRequest encoded = new ExchangeWriter(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(10)).encodeBodyless(HttpRequest.newBuilder(uri).build());
         try {
             return encoded.uri();
         } finally {

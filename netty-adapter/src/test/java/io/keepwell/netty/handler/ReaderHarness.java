@@ -1,7 +1,7 @@
 package io.keepwell.netty.handler;
 
-import io.keepwell.http.HttpRequest;
-import io.keepwell.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import io.keepwell.pool.Clock;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnState;
@@ -81,9 +81,10 @@ final class ReaderHarness implements AutoCloseable {
 
     /** The client's default channel settings, with {@code decoder} instead of its decoder limits. */
     static ChannelSettings settings(HttpDecoderConfig decoder) {
-        ChannelSettings d = io.keepwell.netty.NettyHttpClient.builder().channelSettings(new BodyBufferGauge());
+        ChannelSettings d = io.keepwell.netty.ClientInternals.channelSettings(io.keepwell.netty.KeepwellHttpClient.newBuilder(),
+                new BodyBufferGauge());
         return new ChannelSettings(decoder, d.connectTimeout(), d.responseHeaderTimeout(), d.readTimeout(),
-                d.abandonedBodyTimeout(), d.aggregationLimit(), d.discardBudget(), d.bodyBuffer(), d.tls(),
+                d.abandonedBodyTimeout(), d.maxResponseBodySize(), d.bodyBuffer(), d.tls(), d.tlsParameters(),
                 d.handshakeTimeout(), d.hostnameVerification(), d.decompression(), d.maxDecompressedSize(),
                 d.expectContinueTimeout(), d.writeTimeout());
     }

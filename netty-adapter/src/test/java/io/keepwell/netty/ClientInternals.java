@@ -1,0 +1,37 @@
+package io.keepwell.netty;
+
+import io.keepwell.netty.handler.BodyBufferGauge;
+import io.keepwell.netty.handler.ChannelSettings;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+
+/** The client's test hooks, which its public type does not show; shipped in the test jar only. */
+public final class ClientInternals {
+
+    private ClientInternals() {
+    }
+
+    /** What every channel of a client built now from {@code builder} would be set up with. */
+    public static ChannelSettings channelSettings(KeepwellHttpClient.Builder builder, BodyBufferGauge bodyBuffer) {
+        return builder.channelSettings(bodyBuffer);
+    }
+
+    /** Fault injection at the transport boundary: the client opens its channels with {@code factory}. */
+    public static KeepwellHttpClient.Builder channelFactory(KeepwellHttpClient.Builder builder,
+                                                            ChannelFactory<? extends Channel> factory) {
+        return builder.channelFactory(factory);
+    }
+
+    /** Channels with a write, response-header or read timer scheduled; with no exchange in flight it must be 0. */
+    public static int scheduledExchangeTimers(KeepwellHttpClient client) throws InterruptedException, ExecutionException {
+        return client.scheduledExchangeTimers();
+    }
+
+    /** The channels currently idle in the client's pool. */
+    public static List<Channel> idleChannels(KeepwellHttpClient client) {
+        return client.idleChannels();
+    }
+}

@@ -81,7 +81,7 @@ public final class BurstDemo {
                 List<CompletableFuture<HttpResponse<Void>>> futures = new ArrayList<>(options.burst());
                 for (int i = 0; i < options.burst(); i++) {
                     HttpRequest request = HttpRequest.newBuilder(server.uri("/burst/" + i)).GET().build();
-                    futures.add(client.sendAsync(request, HttpResponse.KeepwellBodyHandlers.discarding()));
+                    futures.add(client.sendAsync(request, io.keepwell.http.KeepwellBodyHandlers.discarding()));
                 }
                 try {
                     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))

@@ -34,7 +34,7 @@ public class LoopbackBenchmark {
     private EmbeddedServer server;
     private KeepwellHttpClient client;
     private HttpRequest request;
-    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.KeepwellBodyHandlers.discarding();
+    private final HttpResponse.BodyHandler<Void> discarding = io.keepwell.http.KeepwellBodyHandlers.discarding();
 
     @Setup
     public void setUp() {

@@ -66,7 +66,7 @@ public class PipelineBenchmark {
     @Param({"13", "65536"})
     int responseSize;
 
-    private final HttpResponse.BodyHandler<Void> discarding = HttpResponse.KeepwellBodyHandlers.discarding();
+    private final HttpResponse.BodyHandler<Void> discarding = io.keepwell.http.KeepwellBodyHandlers.discarding();
     private ConnectionPool<Channel> core;
     private EmbeddedChannel channel;
     private ConnectionContext cx;
@@ -91,7 +91,7 @@ public class PipelineBenchmark {
         PooledConnection<Channel> slot = first.permit;
         cx = new ConnectionContext(slot, core, new ReleaseToCore(), new AtomicBoolean());
         channel = new EmbeddedChannel(new PipelineInitializer(cx,
-                io.keepwell.netty.KeepwellHttpClient.newBuilder().channelSettings(new io.keepwell.netty.handler.BodyBufferGauge())));
+                io.keepwell.netty.ClientInternals.channelSettings(io.keepwell.netty.KeepwellHttpClient.newBuilder(), new io.keepwell.netty.handler.BodyBufferGauge())));
         if (!core.connected(slot, channel)) {
             throw new IllegalStateException("pool closed");
         }

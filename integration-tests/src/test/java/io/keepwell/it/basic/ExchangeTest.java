@@ -128,7 +128,7 @@ class ExchangeTest {
         KeepwellHttpClient client = clients.newClient();
         for (int i = 0; i < 2; i++) {
             await(client.sendAsync(HttpRequest.newBuilder(server.uri("/c")).header("Connection", "close").build(),
-                    HttpResponse.KeepwellBodyHandlers.discarding()));
+                    io.keepwell.http.KeepwellBodyHandlers.discarding()));
         }
         assertEquals(2, server.acceptedConnections());
         assertEquals("close", server.requests().get(0).header("connection"));

@@ -260,7 +260,7 @@ class FaultMatrixTest {
             case FILE -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(dir.resolve("download"))));
             case DISCARDING -> {
                 // 1 MiB is past the discard budget: the client may close instead of draining, and then it succeeds
-                CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, HttpResponse.KeepwellBodyHandlers.discarding());
+                CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, io.keepwell.http.KeepwellBodyHandlers.discarding());
                 try {
                     f.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                     yield null;

@@ -131,9 +131,9 @@ class RedirectTest {
         server = servers.startTls(certificates.serverContext(), r -> redirect(302, other.uri("/plain").toString()));
         io.netty.handler.ssl.SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
         URI start = URI.create("https://127.0.0.1:" + server.port() + "/secure");
-        KeepwellHttpClient normal = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.NORMAL));
+        KeepwellHttpClient normal = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).nettySslContext(tls).followRedirects(HttpClient.Redirect.NORMAL));
         assertEquals(302, get(normal.sendAsync(HttpRequest.newBuilder(start).build(), HttpResponse.BodyHandlers.ofString())).statusCode());
-        KeepwellHttpClient always = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls).followRedirects(HttpClient.Redirect.ALWAYS));
+        KeepwellHttpClient always = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).nettySslContext(tls).followRedirects(HttpClient.Redirect.ALWAYS));
         assertEquals("GET /plain body= auth=null cookie=null",
                 get(always.sendAsync(HttpRequest.newBuilder(start).build(), HttpResponse.BodyHandlers.ofString())).body());
     }

@@ -116,7 +116,7 @@ class PersistConnLeakTest {
                 List<CompletableFuture<HttpResponse<Void>>> futures = new ArrayList<>();
                 for (int i = 0; i < BURST; i++) {
                     futures.add(client.sendAsync(HttpRequest.newBuilder(server.uri("/burst/" + i)).build(),
-                            HttpResponse.KeepwellBodyHandlers.discarding()));
+                            io.keepwell.http.KeepwellBodyHandlers.discarding()));
                 }
                 CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
                 for (CompletableFuture<HttpResponse<Void>> f : futures) {

@@ -210,7 +210,7 @@ class SoakTest {
         int socketsBefore = Witnesses.processSockets();
         int threadsBefore = Witnesses.clientSideThreads();
         KeepwellHttpClient client = KeepwellHttpClient.newBuilder().pool(phase.pool()).eventLoopThreads(phase.ioThreads())
-                .maxRetries(phase.maxRetries()).sslContext(context.tls()).build();
+                .maxRetries(phase.maxRetries()).nettySslContext(context.tls()).build();
         Map<Integer, HttpRequest> outstanding = new ConcurrentHashMap<>();
         Semaphore permits = new Semaphore(CONCURRENCY);
         PoolStats stats;

@@ -80,7 +80,7 @@ class RequestBodyFailureTest {
         server = https ? servers.startTls(localhost.serverContext(), script) : servers.start(script);
         client = clients.newClient(https
                 ? KeepwellHttpClient.newBuilder().eventLoopThreads(1)
-                        .sslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
+                        .nettySslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
                 : KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         base = URI.create((https ? "https" : "http") + "://localhost:" + server.port());
         client.sendAsync(HttpRequest.newBuilder(base.resolve("/warm")).build(), HttpResponse.BodyHandlers.ofString())

@@ -91,7 +91,7 @@ class StreamedPostExecutedOnceTest {
         ScriptedServer server = https ? servers.startTls(localhost.serverContext(), script) : servers.start(script);
         KeepwellHttpClient client = clients.newClient(https
                 ? KeepwellHttpClient.newBuilder().eventLoopThreads(1)
-                        .sslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
+                        .nettySslContext(KeepwellHttpClient.tlsContextBuilder().trustManager(localhost.certificate()).build())
                 : KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         URI base = URI.create((https ? "https" : "http") + "://localhost:" + server.port());
 
@@ -145,11 +145,6 @@ class StreamedPostExecutedOnceTest {
             @Override
             public long contentLength() {
                 return inner.contentLength();
-            }
-
-            @Override
-            public boolean isReplayable() {
-                return inner.isReplayable();
             }
 
             @Override

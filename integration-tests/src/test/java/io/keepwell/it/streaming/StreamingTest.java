@@ -321,7 +321,7 @@ class StreamingTest {
         server = servers.start(r -> r.target().equals("/small") ? Actions.ok("tiny") : Actions.largeBody(8L * 1024 * 1024, r.target().equals("/chunked")));
         KeepwellHttpClient client = clients.newClient();
         for (String path : List.of("/small", "/small", "/large", "/chunked")) {
-            HttpResponse<Void> r = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.KeepwellBodyHandlers.discarding())
+            HttpResponse<Void> r = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), io.keepwell.http.KeepwellBodyHandlers.discarding())
                     .get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertNull(r.body());
         }
@@ -330,19 +330,31 @@ class StreamingTest {
     }
 
     @Test
-    void aBodyOverTheAggregationLimitFailsTypedAndClosesTheConnection() throws Exception {
+    void aBoundedHandlerFailsABodyOverItsLimitTypedAndClosesTheConnection() throws Exception {
         server = servers.start(r -> Actions.largeBody(10_000, r.target().equals("/chunked")));
-        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).aggregationLimit(4096));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         for (String path : List.of("/fixed", "/chunked")) {
-            CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            CompletableFuture<HttpResponse<byte[]>> f = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(),
+                    io.keepwell.http.KeepwellBodyHandlers.ofByteArray(4096));
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
             assertEquals(4096, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit());
         }
-        CompletableFuture<HttpResponse<byte[]>> capped = client.sendAsync(HttpRequest.newBuilder(server.uri("/fixed")).build(),
-                HttpResponse.KeepwellBodyHandlers.ofByteArray(20_000));
-        ExecutionException e = assertThrows(ExecutionException.class, () -> capped.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        assertEquals(4096, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit(), "a per-call limit cannot exceed the client's");
-        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.ABORTED) == 3, () -> client.poolStats().toString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.ABORTED) == 2, () -> client.poolStats().toString());
+    }
+
+    @Test
+    void theClientWideBodyLimitHoldsForTheJdksOwnHandlers() throws Exception {
+        server = servers.start(r -> Actions.largeBody(10_000, r.target().equals("/chunked")));
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).maxResponseBodySize(4096));
+        for (String path : List.of("/fixed", "/chunked")) {
+            for (HttpResponse.BodyHandler<?> handler : List.of(HttpResponse.BodyHandlers.ofByteArray(), HttpResponse.BodyHandlers.ofString(),
+                    HttpResponse.BodyHandlers.discarding())) {
+                CompletableFuture<? extends HttpResponse<?>> f = client.sendAsync(HttpRequest.newBuilder(server.uri(path)).build(), handler);
+                ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(4096, assertInstanceOf(BodyTooLargeException.class, e.getCause()).limit(), path);
+            }
+        }
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.PROTOCOL_ERROR) == 6, () -> client.poolStats().toString());
     }
 
     @Test

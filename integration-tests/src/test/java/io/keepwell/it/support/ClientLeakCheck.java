@@ -36,7 +36,7 @@ public final class ClientLeakCheck implements AfterEachCallback {
             for (KeepwellHttpClient client : clients) {
                 Witnesses.awaitCondition(SETTLE, () -> settled(client), () -> "client not settled: " + client.poolStats()
                         + ", channels open " + client.openChannels());
-                int timers = client.scheduledExchangeTimersForTesting();
+                int timers = io.keepwell.netty.ClientInternals.scheduledExchangeTimers(client);
                 if (timers != 0) {
                     throw new AssertionError(timers + " exchange timer(s) still scheduled with no exchange in flight");
                 }

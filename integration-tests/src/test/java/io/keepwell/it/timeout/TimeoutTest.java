@@ -200,7 +200,7 @@ class TimeoutTest {
         for (int i = 0; i < 3; i++) {
             assertEquals("x", get(client, "/t").get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
         }
-        io.netty.channel.Channel channel = client.idleChannelsForTesting().get(0);
+        io.netty.channel.Channel channel = io.keepwell.netty.ClientInternals.idleChannels(client).get(0);
         CompletableFuture<Boolean> scheduled = new CompletableFuture<>();
         channel.eventLoop().execute(() -> scheduled.complete(PipelineInitializer.reader(channel).timerScheduled()));
         assertEquals(false, scheduled.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a response timer is still scheduled on an idle channel");

@@ -55,7 +55,7 @@ class TlsTest {
 
     private KeepwellHttpClient trusting(TestCertificates certificates) throws Exception {
         SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(certificates.certificate()).build();
-        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls));
+        return clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).nettySslContext(tls));
     }
 
     private static Throwable failureOf(CompletableFuture<?> f) {
@@ -95,7 +95,7 @@ class TlsTest {
     void hostnameVerificationOffAcceptsACertificateForAnotherHost() throws Exception {
         server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("trusted, other name"));
         SslContext tls = KeepwellHttpClient.tlsContextBuilder().trustManager(otherHost.certificate()).build();
-        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(tls)
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).nettySslContext(tls)
                 .hostnameVerification(false));
         HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/")).build(),
                 HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -1,6 +1,5 @@
 package io.keepwell.it.basic;
 
-import java.net.http.HttpClient;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
@@ -53,7 +52,7 @@ class QuickStartTest {
         Files.writeString(file, source);
 
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        String classPath = location(HttpClient.class) + File.pathSeparator + location(KeepwellHttpClient.class);
+        String classPath = location(io.keepwell.pool.PoolConfig.class) + File.pathSeparator + location(KeepwellHttpClient.class);
         ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
         int rc = javac.run(null, diagnostics, diagnostics, "-classpath", classPath, "-d", dir.toString(), file.toString());
         assertEquals(0, rc, "the quick start does not compile:\n" + diagnostics + "\n" + source);
@@ -79,7 +78,7 @@ class QuickStartTest {
             readme = readme.getParent();
         }
         String text = Files.readString(readme.resolve("README.md"));
-        Matcher m = Pattern.compile("## Quick start\\s+```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
+        Matcher m = Pattern.compile("## Quick start.*?```java\\n(.*?)```", Pattern.DOTALL).matcher(text);
         assertTrue(m.find(), "no quick start in the README");
         return m.group(1);
     }

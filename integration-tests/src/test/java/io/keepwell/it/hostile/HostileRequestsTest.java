@@ -80,7 +80,22 @@ class HostileRequestsTest {
     @ParameterizedTest
     @ValueSource(strings = {"GET /x HTTP/1.1\r\nX:", "GET\r\n", "GET ", " GET", "G\u0000T", "", "GÉT", "GET\t", "CONNECT", "connect"})
     void methodsThatAreNotTokensAreRefused(String method) {
-        assertThrows(IllegalArgumentException.class, () -> builder().method(method, HttpRequest.BodyPublishers.noBody()));
+        assertRefusedBeforeAnyIo(() -> builder().method(method, HttpRequest.BodyPublishers.noBody()));
+    }
+
+    /**
+     * The JDK's builder refuses most bad requests itself; what it lets through (it is not strict about
+     * every name a client owns, and HttpRequest may be extended) the client refuses before any I/O.
+     */
+    private void assertRefusedBeforeAnyIo(java.util.function.Supplier<HttpRequest.Builder> request) {
+        HttpRequest built;
+        try {
+            built = request.get().build();
+        } catch (IllegalArgumentException refusedByTheBuilder) {
+            return;
+        }
+        KeepwellHttpClient client = clients.newClient();
+        assertThrows(IllegalArgumentException.class, () -> client.sendAsync(built, HttpResponse.BodyHandlers.discarding()));
         assertEquals(0, server.acceptedConnections());
     }
 
@@ -89,14 +104,14 @@ class HostileRequestsTest {
     @ValueSource(strings = {"Host", "host", "HOST", "Content-Length", "content-LENGTH", "Transfer-Encoding", "Expect", "Upgrade",
             "TE", "Trailer", "Keep-Alive", "Proxy-Connection"})
     void headersTheClientOwnsAreRefused(String name) {
-        assertThrows(IllegalArgumentException.class, () -> builder().header(name, "x"));
-        assertThrows(IllegalArgumentException.class, () -> builder().setHeader(name, "x"));
+        assertRefusedBeforeAnyIo(() -> builder().header(name, "x"));
+        assertRefusedBeforeAnyIo(() -> builder().setHeader(name, "x"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"keep-alive", "Upgrade", "close, Upgrade", "X-Secret"})
     void connectionMayOnlyBeClose(String value) {
-        assertThrows(IllegalArgumentException.class, () -> builder().header("Connection", value));
+        assertRefusedBeforeAnyIo(() -> builder().header("Connection", value));
     }
 
     /** java.net.URI refuses raw CR, LF and space in every component: a request line cannot be split through the URI. */

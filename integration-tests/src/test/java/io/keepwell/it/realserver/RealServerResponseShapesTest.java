@@ -133,7 +133,7 @@ class RealServerResponseShapesTest {
             HttpResponse<String> r = get(client, NginxContainer.HTTP10_PREFIX + NginxContainer.HELLO + "?h10=" + i,
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode());
-            assertEquals("HTTP/1.1", r.version());
+            assertEquals(java.net.http.HttpClient.Version.HTTP_1_1, r.version());
             assertEquals(NginxContainer.HELLO_BODY, r.body());
         }
         nginx.awaitAccessLog(l -> l.uri().startsWith(NginxContainer.HELLO + "?h10=") && l.protocol().equals("HTTP/1.0"), 3, WAIT);

@@ -83,7 +83,8 @@ final class SoakBodies implements AutoCloseable {
             case PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN -> {
                 Executor emitter = kind == Kind.PUBLISHER_ASYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_UNKNOWN ? async : null;
                 boolean known = kind == Kind.PUBLISHER_SYNC_KNOWN || kind == Kind.PUBLISHER_ASYNC_KNOWN;
-                yield BodyPublishers.fromPublisher(PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter), known ? length : -1);
+                PatternPublisher pattern = PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter);
+                yield known && length > 0 ? BodyPublishers.fromPublisher(pattern, length) : BodyPublishers.fromPublisher(pattern);
             }
             case FILE -> {
                 try {

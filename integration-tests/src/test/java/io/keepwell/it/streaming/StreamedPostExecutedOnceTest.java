@@ -137,7 +137,8 @@ class StreamedPostExecutedOnceTest {
     }
 
     private static HttpRequest.BodyPublisher publisher(TestBodyPublisher source, boolean knownLength, AtomicInteger made) {
-        return countingSubscriptions(HttpRequest.BodyPublishers.fromPublisher(source, knownLength ? source.length() : -1), made);
+        return countingSubscriptions(knownLength
+                ? HttpRequest.BodyPublishers.fromPublisher(source, source.length()) : HttpRequest.BodyPublishers.fromPublisher(source), made);
     }
 
     private static HttpRequest.BodyPublisher countingSubscriptions(HttpRequest.BodyPublisher inner, AtomicInteger made) {

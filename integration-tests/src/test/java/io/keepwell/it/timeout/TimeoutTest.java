@@ -56,9 +56,10 @@ class TimeoutTest {
         releaseServer.countDown();
     }
 
-    private static HttpTimeoutException timeoutOf(CompletableFuture<?> f) {
+    private static io.keepwell.http.KeepwellTimeout timeoutOf(CompletableFuture<?> f) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS));
-        return assertInstanceOf(HttpTimeoutException.class, e.getCause());
+        assertInstanceOf(java.net.http.HttpTimeoutException.class, e.getCause(), "every timeout is the JDK's type");
+        return assertInstanceOf(io.keepwell.http.KeepwellTimeout.class, e.getCause());
     }
 
     private KeepwellHttpClient client(KeepwellHttpClient.Builder builder) {
@@ -78,7 +79,7 @@ class TimeoutTest {
     void responseHeaderTimeoutFailsTypedAndClosesTheConnection() throws Exception {
         server = servers.start(slowOr(Actions.holdUntil(releaseServer, WAIT.toMillis(), Actions.ok("late"))));
         KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().responseHeaderTimeout(SHORT));
-        HttpTimeoutException e = timeoutOf(get(client, "/slow"));
+        io.keepwell.http.KeepwellTimeout e = timeoutOf(get(client, "/slow"));
         assertEquals(HttpTimeoutException.Phase.RESPONSE_HEADERS, e.phase());
         assertEquals(SHORT, e.limit());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.TIMEOUT) == 1, () -> client.poolStats().toString());
@@ -109,7 +110,7 @@ class TimeoutTest {
             return false;
         }));
         KeepwellHttpClient client = client(KeepwellHttpClient.newBuilder().readTimeout(SHORT));
-        HttpTimeoutException e = timeoutOf(get(client, "/slow"));
+        io.keepwell.http.KeepwellTimeout e = timeoutOf(get(client, "/slow"));
         assertEquals(HttpTimeoutException.Phase.READ, e.phase());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.TIMEOUT) == 1, () -> client.poolStats().toString());
         releaseServer.countDown(); // the stalled server thread notices the client's close
@@ -140,7 +141,7 @@ class TimeoutTest {
         Witnesses.awaitCondition(WAIT, () -> server.requestCount() == 1, () -> "holder not arrived");
         CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(HttpRequest.newBuilder(server.uri("/fast")).timeout(SHORT).build(),
                 HttpResponse.BodyHandlers.ofString());
-        HttpTimeoutException e = timeoutOf(waiting);
+        io.keepwell.http.KeepwellTimeout e = timeoutOf(waiting);
         assertEquals(HttpTimeoutException.Phase.REQUEST, e.phase());
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().pending() == 0, () -> client.poolStats().toString());
         releaseServer.countDown();
@@ -181,7 +182,7 @@ class TimeoutTest {
                 CompletableFuture<HttpResponse<String>> f = client.sendAsync(
                         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + full.getLocalPort() + "/")).build(),
                         HttpResponse.BodyHandlers.ofString());
-                HttpTimeoutException e = timeoutOf(f);
+                io.keepwell.http.KeepwellTimeout e = timeoutOf(f);
                 assertInstanceOf(HttpConnectTimeoutException.class, e);
                 assertEquals(HttpTimeoutException.Phase.CONNECT, e.phase());
                 assertEquals(0, client.poolStats().opened());

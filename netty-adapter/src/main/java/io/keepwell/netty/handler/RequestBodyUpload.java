@@ -133,7 +133,9 @@ final class RequestBodyUpload implements Flow.Subscriber<ByteBuffer> {
                 // the publisher is given up on either way
             }
         }
-        done.tryFailure(new RequestBodyException(request, cause));
+        // The JDK's ofInputStream() reports its stream's IOException wrapped unchecked; the caller's own is the one to show.
+        Throwable own = cause instanceof java.io.UncheckedIOException unchecked && unchecked.getCause() != null ? unchecked.getCause() : cause;
+        done.tryFailure(new RequestBodyException(request, own));
     }
 
     private void onLoop(Runnable task) {

@@ -4,6 +4,7 @@ import io.keepwell.http.ClientClosedException;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -37,7 +38,7 @@ public final class ConnectionPool<T> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<PoolKey, Host<T>> hosts = new HashMap<>();  // guarded by lock
     private final IdleList<T> lru = new IdleList<>();             // guarded by lock
-    private final int[] countByState = new int[ConnState.values().length]; // guarded by lock
+    private final StateCounts counts = new StateCounts();         // guarded by lock
     private final long[] refusedByReason = new long[RefuseReason.values().length]; // guarded by lock
     private final long[] closedByReason = new long[CloseReason.values().length];   // guarded by lock
     private int pending;              // guarded by lock
@@ -360,7 +361,6 @@ public final class ConnectionPool<T> {
                 closedByReason[counted.ordinal()]++;
             }
             Host<T> host = hosts.get(c.key());
-            host.open--;
             Waiter<T> w;
             long now = clock.nanoTime();
             while (!poolClosed && host.hasRoom(config.maxConnectionsPerHost()) && (w = claimWaiterLocked(host)) != null) {
@@ -482,11 +482,8 @@ public final class ConnectionPool<T> {
             for (CloseReason r : CloseReason.values()) {
                 byReason.put(r, closedByReason[r.ordinal()]);
             }
-            int closing = countByState[ConnState.CLOSING.ordinal()];
-            int connecting = countByState[ConnState.CONNECTING.ordinal()];
-            int active = countByState[ConnState.ACTIVE.ordinal()];
-            int idle = countByState[ConnState.IDLE.ordinal()];
-            return new PoolStats(connecting + active + idle + closing, idle, active, connecting, pending,
+            return new PoolStats(counts.open(), counts.of(ConnState.IDLE), counts.of(ConnState.ACTIVE),
+                    counts.of(ConnState.CONNECTING), pending,
                     opened, reused, closedTotal, retried,
                     refusedByReason[RefuseReason.KEEP_ALIVE_DISABLED.ordinal()],
                     refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()],
@@ -496,6 +493,39 @@ public final class ConnectionPool<T> {
                     refusedByReason[RefuseReason.CLOSING_IDLE.ordinal()],
                     refusedByReason[RefuseReason.POOL_CLOSED.ordinal()],
                     byReason);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A consistent snapshot of one host's current counts (open, idle, active, connecting, pending);
+     * its totals are zero, as the pool keeps totals for the whole pool only. A host the pool does
+     * not track (never seen, or forgotten with no connection and no waiter left) is all zero.
+     */
+    public PoolStats stats(PoolKey key) {
+        lock.lock();
+        try {
+            Host<T> host = hosts.get(key);
+            return host == null ? PoolStats.EMPTY : host.statsLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A consistent snapshot, taken at one instant, of the current counts of every host the pool
+     * tracks, as in {@link #stats(PoolKey)}. A host with no connection and no waiter is forgotten,
+     * so it is absent here.
+     */
+    public Map<PoolKey, PoolStats> statsByHost() {
+        lock.lock();
+        try {
+            Map<PoolKey, PoolStats> byHost = new HashMap<>(hosts.size() * 2);
+            for (Host<T> host : hosts.values()) {
+                byHost.put(host.key, host.statsLocked());
+            }
+            return Collections.unmodifiableMap(byHost);
         } finally {
             lock.unlock();
         }
@@ -567,8 +597,8 @@ public final class ConnectionPool<T> {
             lifetimeDeadline = now + maxLifetimeNanos - jitter;
         }
         PooledConnection<T> slot = new PooledConnection<>(host.key, ++nextId, lifetimeDeadline);
-        countByState[ConnState.CONNECTING.ordinal()]++;
-        host.open++;
+        counts.add(ConnState.CONNECTING);
+        host.counts.add(ConnState.CONNECTING);
         return slot;
     }
 
@@ -606,8 +636,8 @@ public final class ConnectionPool<T> {
     /** The single place a connection changes state; counts follow. */
     private void moveLocked(PooledConnection<T> c, ConnState to) {
         c.state.checkTransition(to, c);
-        countByState[c.state.ordinal()]--;
-        countByState[to.ordinal()]++;
+        counts.move(c.state, to);
+        hosts.get(c.key()).counts.move(c.state, to); // a host is kept while it has a connection not CLOSED
         c.state = to;
     }
 
@@ -631,18 +661,23 @@ public final class ConnectionPool<T> {
         final PoolKey key;
         final ArrayDeque<PooledConnection<T>> idle = new ArrayDeque<>(); // most recently used first
         final ArrayDeque<Waiter<T>> waiters = new ArrayDeque<>();        // oldest first
-        int open;                                                        // every connection not CLOSED
+        final StateCounts counts = new StateCounts();
 
         Host(PoolKey key) {
             this.key = key;
         }
 
         boolean hasRoom(int maxConnections) {
-            return maxConnections == 0 || open < maxConnections;
+            return maxConnections == 0 || counts.open() < maxConnections;
         }
 
         boolean isEmpty() {
-            return open == 0 && waiters.isEmpty();
+            return counts.open() == 0 && waiters.isEmpty();
+        }
+
+        PoolStats statsLocked() {
+            return PoolStats.current(counts.open(), counts.of(ConnState.IDLE), counts.of(ConnState.ACTIVE),
+                    counts.of(ConnState.CONNECTING), waiters.size());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.keepwell.pool;
 
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -43,8 +44,26 @@ public record PoolStats(
         long refusedPoolClosed,
         Map<CloseReason, Long> closedByReason) {
 
+    private static final Map<CloseReason, Long> NONE_CLOSED = noneClosed();
+
+    /** Nothing open, nothing counted: the stats of a host the pool does not track. */
+    public static final PoolStats EMPTY = current(0, 0, 0, 0, 0);
+
     public PoolStats {
         closedByReason = Map.copyOf(closedByReason);
+    }
+
+    /** Current counts only, every total zero: what the pool knows of one host. */
+    public static PoolStats current(int open, int idle, int active, int connecting, int pending) {
+        return new PoolStats(open, idle, active, connecting, pending, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NONE_CLOSED);
+    }
+
+    private static Map<CloseReason, Long> noneClosed() {
+        Map<CloseReason, Long> none = new EnumMap<>(CloseReason.class);
+        for (CloseReason reason : CloseReason.values()) {
+            none.put(reason, 0L);
+        }
+        return Map.copyOf(none);
     }
 
     /** Offers refused for {@code reason}. */

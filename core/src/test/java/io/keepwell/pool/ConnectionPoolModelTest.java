@@ -335,6 +335,26 @@ class ConnectionPoolModelTest {
             return (int) conns.stream().filter(c -> c.key.equals(key) && c.state != S.CLOSED).count();
         }
 
+        /** Each host's snapshot agrees with the model; a host with nothing left is absent. */
+        private void checkHosts() {
+            Map<PoolKey, PoolStats> byHost = pool.statsByHost();
+            for (PoolKey k : KEYS) {
+                int waiting = queue.get(k).size();
+                PoolStats expected = PoolStats.current(open(k), count(k, S.IDLE), count(k, S.ACTIVE),
+                        count(k, S.CONNECTING), waiting);
+                assertEquals(expected, pool.stats(k), "stats of " + k);
+                if (open(k) == 0 && waiting == 0) {
+                    assertFalse(byHost.containsKey(k), "forgotten host " + k + " in " + byHost);
+                } else {
+                    assertEquals(expected, byHost.get(k), "statsByHost of " + k);
+                }
+            }
+        }
+
+        private int count(PoolKey key, S state) {
+            return (int) conns.stream().filter(c -> c.key.equals(key) && c.state == state).count();
+        }
+
         private MConn pick(int i, S state) {
             List<MConn> in = conns.stream().filter(c -> c.state == state).toList();
             return in.isEmpty() ? null : in.get(i % in.size());
@@ -357,6 +377,7 @@ class ConnectionPoolModelTest {
             assertEquals(byState.get(S.CONNECTING), stats.connecting(), "connecting");
             assertEquals(conns.size() - byState.get(S.CLOSED), stats.open(), "open");
             assertEquals(pending, stats.pending(), "pending");
+            checkHosts();
             for (PoolKey k : KEYS) {
                 if (!closed && !queue.get(k).isEmpty()) {
                     assertEquals(MAX_CONNECTIONS, open(k), "a waiter of " + k + " waits while a slot is free");

@@ -29,9 +29,22 @@ public final class ScriptedServer implements AutoCloseable {
 
     /** A request as the server read it. */
     public record Request(int connectionId, int indexOnConnection, String method, String target,
-                          Map<String, String> headers, byte[] body) {
+                          Map<String, String> headers, List<String> headerLines, byte[] body) {
+        /** The last value of {@code name}, or null. */
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** Every value of {@code name}, one per header line, in the order sent. */
+        public List<String> headerValues(String name) {
+            List<String> values = new ArrayList<>();
+            for (String line : headerLines) {
+                int colon = line.indexOf(':');
+                if (line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                    values.add(line.substring(colon + 1).trim());
+                }
+            }
+            return values;
         }
     }
 
@@ -223,14 +236,16 @@ public final class ScriptedServer implements AutoCloseable {
             throw new IOException("bad request line: " + requestLine);
         }
         Map<String, String> headers = new LinkedHashMap<>();
+        List<String> headerLines = new ArrayList<>();
         String line;
         while ((line = readLine(in)) != null && !line.isEmpty()) {
+            headerLines.add(line);
             int colon = line.indexOf(':');
             headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
         }
         byte[] body = new byte[0];
         if (honourExpect && "100-continue".equalsIgnoreCase(headers.get("expect"))) {
-            Request head = new Request(connectionId, index, parts[0], parts[1], headers, body);
+            Request head = new Request(connectionId, index, parts[0], parts[1], headers, headerLines, body);
             if (!continuePolicy.test(head)) {
                 return head; // answered on its head; the body is never read
             }
@@ -243,7 +258,7 @@ public final class ScriptedServer implements AutoCloseable {
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
             body = readChunked(in);
         }
-        return new Request(connectionId, index, parts[0], parts[1], headers, body);
+        return new Request(connectionId, index, parts[0], parts[1], headers, headerLines, body);
     }
 
     private static byte[] readChunked(InputStream in) throws IOException {

@@ -662,7 +662,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private boolean hostnameVerification = true;
         private Redirect redirect = Redirect.NEVER;
-        private int maxRedirects = 5;
+        private int maxRedirects = 4;
         private boolean decompression;
         private long maxDecompressedSize = 64L * 1024 * 1024;
         private Duration expectContinueTimeout = Duration.ofSeconds(1);
@@ -896,7 +896,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** Most redirects followed for one request; 5 by default, as in the JDK client. */
+        /**
+         * Most redirects followed for one request; 4 by default, as the JDK client (whose
+         * {@code jdk.httpclient.redirects.retrylimit} of 5 counts the requests). The redirect past
+         * the limit is the response, as in the JDK, not an error.
+         */
         public Builder maxRedirects(int max) {
             if (max < 1) {
                 throw new IllegalArgumentException("maxRedirects must be at least 1: " + max);

@@ -1,7 +1,6 @@
 package io.keepwell.netty;
 
 import io.keepwell.http.KeepwellBodyHandlers;
-import io.keepwell.http.TooManyRedirectsException;
 import io.keepwell.keepalive.ReplayableBodies;
 
 import java.net.URI;
@@ -27,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  *       the next hop goes to another origin;</li>
  *   <li>under {@link HttpClient.Redirect#NORMAL}, https to http is not followed: the caller gets
  *       the redirect response itself;</li>
- *   <li>more than {@code maxRedirects} hops fail with {@link TooManyRedirectsException}.</li>
+ *   <li>after {@code maxRedirects} hops the next redirect is the response, as in the JDK (a
+ *       loop ends with a 3xx, not an error).</li>
  * </ul>
  */
 final class RedirectFollower {
@@ -73,7 +73,7 @@ final class RedirectFollower {
     private <T> void hop(HttpRequest request, HttpResponse.BodyHandler<T> handler, int hops, HttpResponse<T> previous,
                          CompletableFuture<HttpResponse<T>> result, CompletableFuture<?>[] currentHop) {
         HttpResponse.BodyHandler<Object> maybeFollow = info -> {
-            HttpRequest next = nextRequest(request, info);
+            HttpRequest next = hops < maxRedirects ? nextRequest(request, info) : null;
             return next != null ? KeepwellBodyHandlers.replacing((Object) new NextHop(next)).apply(info)
                     : (HttpResponse.BodySubscriber<Object>) handler.apply(info);
         };
@@ -86,9 +86,7 @@ final class RedirectFollower {
             if (error != null) {
                 result.completeExceptionally(error);
             } else if (response.body() instanceof NextHop next) {
-                if (hops >= maxRedirects) {
-                    result.completeExceptionally(new TooManyRedirectsException(maxRedirects, next.request().uri()));
-                } else if (!result.isDone()) {
+                if (!result.isDone()) {
                     hop(next.request(), handler, hops + 1, new Hop<>((HttpResponse<Object>) response, null, previous),
                             result, currentHop);
                 }

@@ -11,8 +11,8 @@ import java.util.stream.Stream;
 public final class Engines {
 
     private static final List<Engine> ALL = List.of(
-            new Engine("JDK", HttpClient::newBuilder)
-            // Keepwell goes here: new Engine("Keepwell", io.keepwell.netty.KeepwellHttpClient::newBuilder)
+            new Engine("JDK", HttpClient::newBuilder),
+            new Engine("Keepwell", io.keepwell.netty.KeepwellHttpClient::newBuilder)
     );
 
     private Engines() {}
@@ -55,7 +55,10 @@ public final class Engines {
      * resources go when it becomes garbage; Keepwell's client is {@link AutoCloseable}.
      */
     public static void close(HttpClient client) throws Exception {
-        if (client instanceof AutoCloseable closeable) {
+        if (client instanceof io.keepwell.netty.KeepwellHttpClient keepwell) {
+            // Tests leave exchanges held by the server: fail them rather than wait for their timeouts.
+            keepwell.closeAsync().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } else if (client instanceof AutoCloseable closeable) {
             closeable.close();
         }
     }

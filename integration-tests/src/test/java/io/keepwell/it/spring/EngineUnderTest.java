@@ -1,17 +1,21 @@
 package io.keepwell.it.spring;
 
+import io.keepwell.it.support.Witnesses;
+import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
+
 import java.net.http.HttpClient;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The {@link HttpClient} under Spring's clients in these tests, and the checks that only Keepwell
- * can answer. Today it is the JDK's own client; when {@code KeepwellHttpClient} lands, {@link #start()}
- * builds that instead and a Keepwell engine implements the hooks.
+ * The {@link HttpClient} under Spring's clients in these tests: Keepwell, with the checks only it
+ * can answer. {@link Jdk} runs the same tests on the JDK's own client, for comparison.
  */
 interface EngineUnderTest extends AutoCloseable {
 
     /** The one place the engine is chosen. */
     static EngineUnderTest start() {
-        return new Jdk(HttpClient.newBuilder().build());
+        return new Keepwell(KeepwellHttpClient.newBuilder().build());
     }
 
     HttpClient client();
@@ -22,12 +26,39 @@ interface EngineUnderTest extends AutoCloseable {
      */
     void assertLastCancelClosedAsAborted();
 
+    /** Keepwell: every close is counted under its reason. */
+    final class Keepwell implements EngineUnderTest {
+        private final KeepwellHttpClient client;
+        private long abortedSeen;
+
+        Keepwell(KeepwellHttpClient client) {
+            this.client = client;
+        }
+
+        @Override
+        public HttpClient client() {
+            return client;
+        }
+
+        @Override
+        public void assertLastCancelClosedAsAborted() {
+            // The server can see the close before the client's close future has counted it.
+            Witnesses.awaitCondition(SpringFixture.DEADLINE, () -> client.poolStats().closedBy(CloseReason.ABORTED) > abortedSeen,
+                    () -> "the cancel was not counted as ABORTED: " + client.poolStats());
+            abortedSeen = client.poolStats().closedBy(CloseReason.ABORTED);
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.closeAsync().get(10, TimeUnit.SECONDS); // exchanges the server still holds fail rather than wait
+        }
+    }
+
     /** The JDK's client: it keeps no account of why it closed a connection, so its hook checks nothing. */
     record Jdk(HttpClient client) implements EngineUnderTest {
 
         @Override
         public void assertLastCancelClosedAsAborted() {
-            // Keepwell: poolStats().closedBy(CloseReason.ABORTED) is above what it was at the previous call.
         }
 
         @Override

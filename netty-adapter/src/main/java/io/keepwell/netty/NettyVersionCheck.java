@@ -16,8 +16,13 @@ final class NettyVersionCheck {
     }
 
     static void requireNetty42() {
+        requireNetty42(NettyVersionCheck.class.getClassLoader());
+    }
+
+    /** As {@link #requireNetty42()}, looking in {@code loader}. */
+    static void requireNetty42(ClassLoader loader) {
         try {
-            Class.forName(NETTY_42_CLASS, false, NettyVersionCheck.class.getClassLoader());
+            Class.forName(NETTY_42_CLASS, false, loader);
         } catch (ClassNotFoundException e) {
             throw new IllegalStateException(message(found()), e);
         }

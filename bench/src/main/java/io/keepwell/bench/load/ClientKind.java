@@ -13,6 +13,8 @@ import java.util.Locale;
 /** The clients {@code load --client} can drive. */
 public enum ClientKind {
     KEEPWELL,
+    /** Keepwell with {@code executor(..)} set to a cached thread pool, as the JDK client's default executor is. */
+    KEEPWELL_EXECUTOR,
     /** Bare Netty 4.2.18: HttpClientCodec and one handler, a connection per lane (the ceiling). */
     NETTY,
     /** java.net.http.HttpClient (the JDK's). */
@@ -37,7 +39,12 @@ public enum ClientKind {
 
     LoadClient create(LoadOptions options, URI target, byte[] body) throws Exception {
         return switch (this) {
-            case KEEPWELL -> new KeepwellLoadClient(options, target);
+            case KEEPWELL -> new KeepwellLoadClient(options, target, null);
+            case KEEPWELL_EXECUTOR -> new KeepwellLoadClient(options, target, java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+                Thread thread = new Thread(runnable, "keepwell-bench-executor");
+                thread.setDaemon(true);
+                return thread;
+            }));
             case NETTY -> new NettyLoadClient(options, target, body);
             case JDK -> new JdkLoadClient(options, target, body);
             case JETTY -> new JettyLoadClient(options, target, body);

@@ -24,18 +24,21 @@ final class KeepwellLoadClient implements LoadClient {
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
 
-    KeepwellLoadClient(LoadOptions options, URI target) {
-        this.client = KeepwellHttpClient.newBuilder()
+    private final java.util.concurrent.ExecutorService executor; // null: futures complete on the I/O thread
+
+    KeepwellLoadClient(LoadOptions options, URI target, java.util.concurrent.ExecutorService executor) {
+        KeepwellHttpClient.Builder builder = KeepwellHttpClient.newBuilder()
                 .pool(options.poolConfig())
                 .eventLoopThreads(options.ioThreads())
-                .transport(options.transport())
-                .build();
+                .transport(options.transport());
+        this.executor = executor;
+        this.client = (executor == null ? builder : builder.executor(executor)).build();
         this.request = LoadGenerator.buildRequest(target, options.method(), options.bodySize());
     }
 
     @Override
     public String name() {
-        return "keepwell";
+        return executor == null ? "keepwell" : "keepwell_executor";
     }
 
     @Override
@@ -86,6 +89,9 @@ final class KeepwellLoadClient implements LoadClient {
     public void close() throws InterruptedException {
         try {
             client.closeAsync().get(10, TimeUnit.SECONDS);
+            if (executor != null) {
+                executor.shutdown();
+            }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the client did not close within 10 s", e);
         }

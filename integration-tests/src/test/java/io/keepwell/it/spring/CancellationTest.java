@@ -1,11 +1,16 @@
 package io.keepwell.it.spring;
 
-import org.junit.jupiter.api.Disabled;
+import io.keepwell.it.support.Witnesses;
+import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.Disposable;
 
 import java.io.InputStream;
@@ -35,9 +40,10 @@ class CancellationTest {
     @RegisterExtension
     final SpringFixture fixture = new SpringFixture();
 
-    @Test
-    void webClientMonoTimeoutOnAHeldResponseClosesTheConnection() throws Exception {
-        var response = fixture.webClient().get().uri(SpringRoutes.HOLD).retrieve().bodyToMono(String.class)
+    @ParameterizedTest
+    @EnumSource(WebClientConnector.class)
+    void webClientMonoTimeoutOnAHeldResponseClosesTheConnection(WebClientConnector connector) throws Exception {
+        var response = fixture.webClient(connector).get().uri(SpringRoutes.HOLD).retrieve().bodyToMono(String.class)
                 .timeout(GIVE_UP_AFTER).toFuture();
 
         ExecutionException failure = assertThrows(ExecutionException.class,
@@ -47,32 +53,40 @@ class CancellationTest {
         assertCancelClosedTheConnection();
     }
 
+    /** Over Keepwell's connector the body is the client's subscription: dispose() cancels it, and the connection closes. */
+    @Test
+    void webClientDisposeMidBodyClosesTheConnection() throws Exception {
+        readPartOfTheEndlessBodyThenDispose(fixture.webClient(WebClientConnector.KEEPWELL));
+        assertCancelClosedTheConnection();
+    }
+
     /*
      * Spring 7.0.10's reactive JdkClientHttpResponse hands out its body as Flux.cache(0): a cancel
      * from the last subscriber never reaches the HttpClient's body subscription, which is then left
-     * with no demand, its connection open and stalled. The engine never hears of the cancel, so no
-     * java.net.http.HttpClient can pass this under JdkClientHttpConnector until Spring changes that.
+     * with no demand, its connection open and stalled. No java.net.http.HttpClient hears of the
+     * cancel; Keepwell's abandoned-body timeout is what ends that exchange, as ABANDONED, not ABORTED.
      */
-    @Disabled("Spring 7.0.10: JdkClientHttpResponse's body is Flux.cache(0), so dispose() never cancels the HttpClient's body subscription")
     @Test
-    void webClientDisposeMidBodyClosesTheConnection() throws Exception {
-        AtomicLong received = new AtomicLong();
-        CountDownLatch partlyRead = new CountDownLatch(1);
-        Disposable subscription = fixture.webClient().get().uri(SpringRoutes.ENDLESS).retrieve()
-                .bodyToFlux(DataBuffer.class)
-                .subscribe(buffer -> {
-                    if (received.addAndGet(buffer.readableByteCount()) >= READ_BEFORE_GIVING_UP) {
-                        partlyRead.countDown();
-                    }
-                    DataBufferUtils.release(buffer);
-                });
+    void jdkConnectorDisposeMidBodyLeavesTheConnectionOpenUntilTheAbandonedBodyTimeout() throws Exception {
+        Duration abandonedBodyTimeout = Duration.ofSeconds(1);
+        KeepwellHttpClient client = KeepwellHttpClient.newBuilder().abandonedBodyTimeout(abandonedBodyTimeout).build();
         try {
-            assertTrue(partlyRead.await(SpringFixture.DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
-                    "only " + received.get() + " body bytes arrived");
+            long disposedAt = readPartOfTheEndlessBodyThenDispose(fixture.webClient(WebClientConnector.JDK, client));
+
+            assertEquals(1, fixture.server().openConnections(), "the connection closed on dispose()");
+            Witnesses.awaitCondition(SpringFixture.DEADLINE, () -> client.poolStats().closedBy(CloseReason.ABANDONED) == 1,
+                    () -> "the abandoned-body timeout did not close the stalled connection: " + client.poolStats());
+            long openFor = System.nanoTime() - disposedAt;
+            fixture.awaitServerSawConnectionsClosed();
+
+            assertEquals(0, client.poolStats().closedBy(CloseReason.ABORTED), "the cancel reached the client after all");
+            // The timer starts once the cached body's outstanding demand is spent, after dispose(); half
+            // the timeout leaves room for that demand having run out just before it.
+            assertTrue(openFor >= abandonedBodyTimeout.toNanos() / 2,
+                    "closed " + Duration.ofNanos(openFor).toMillis() + " ms after dispose(), before the abandoned-body timeout");
         } finally {
-            subscription.dispose();
+            client.closeAsync().get(SpringFixture.DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         }
-        assertCancelClosedTheConnection();
     }
 
     @Test
@@ -100,6 +114,27 @@ class CancellationTest {
                 }));
         assertEquals(READ_BEFORE_GIVING_UP, read);
         assertCancelClosedTheConnection();
+    }
+
+    /** Subscribes to the endless body, reads a part, disposes the subscription; returns System.nanoTime() of the dispose. */
+    private static long readPartOfTheEndlessBodyThenDispose(WebClient client) throws InterruptedException {
+        AtomicLong received = new AtomicLong();
+        CountDownLatch partlyRead = new CountDownLatch(1);
+        Disposable subscription = client.get().uri(SpringRoutes.ENDLESS).retrieve()
+                .bodyToFlux(DataBuffer.class)
+                .subscribe(buffer -> {
+                    if (received.addAndGet(buffer.readableByteCount()) >= READ_BEFORE_GIVING_UP) {
+                        partlyRead.countDown();
+                    }
+                    DataBufferUtils.release(buffer);
+                });
+        try {
+            assertTrue(partlyRead.await(SpringFixture.DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
+                    "only " + received.get() + " body bytes arrived");
+        } finally {
+            subscription.dispose();
+        }
+        return System.nanoTime();
     }
 
     private void assertCancelClosedTheConnection() {

@@ -3,6 +3,8 @@ package io.keepwell.it.spring;
 import io.keepwell.it.support.ScriptedServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.DecoderHttpMessageReader;
 import org.springframework.http.codec.json.JacksonJsonDecoder;
@@ -29,9 +31,10 @@ class JsonRoundTripTest {
     @RegisterExtension
     final SpringFixture fixture = new SpringFixture();
 
-    @Test
-    void webClientPostsAndReadsAnObjectAsJson() {
-        Order back = fixture.webClient().post().uri(SpringRoutes.ORDERS).contentType(MediaType.APPLICATION_JSON)
+    @ParameterizedTest
+    @EnumSource(WebClientConnector.class)
+    void webClientPostsAndReadsAnObjectAsJson(WebClientConnector connector) {
+        Order back = fixture.webClient(connector).post().uri(SpringRoutes.ORDERS).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(ORDER).retrieve().bodyToMono(Order.class).block(SpringFixture.DEADLINE);
 
         assertEquals(ORDER, back);

@@ -2,6 +2,8 @@ package io.keepwell.it.spring;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;
 
@@ -23,12 +25,13 @@ class LargeStreamedBodyTest {
     @RegisterExtension
     final SpringFixture fixture = new SpringFixture();
 
-    @Test
-    void webClientStreamsDataBuffersWithBoundedMemory() {
+    @ParameterizedTest
+    @EnumSource(WebClientConnector.class)
+    void webClientStreamsDataBuffersWithBoundedMemory(WebClientConnector connector) {
         RetainedHeap heap = new RetainedHeap();
         PatternCheck check = new PatternCheck(heap);
 
-        fixture.webClient().get().uri(SpringRoutes.LARGE).retrieve().bodyToFlux(DataBuffer.class)
+        fixture.webClient(connector).get().uri(SpringRoutes.LARGE).retrieve().bodyToFlux(DataBuffer.class)
                 .doOnNext(buffer -> {
                     try {
                         byte[] bytes = new byte[buffer.readableByteCount()];

@@ -6,13 +6,16 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.http.client.reactive.JdkClientHttpConnector;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import java.net.http.HttpClient;
 import java.time.Duration;
 
-/** Per test: the loopback server, the engine, and Spring's two clients on that engine; closed after the test. */
+/**
+ * Per test: the loopback server, the engine, and Spring's two clients on that engine (WebClient over
+ * either {@link WebClientConnector}); closed after the test.
+ */
 final class SpringFixture implements BeforeEachCallback, AfterEachCallback {
 
     static final Duration DEADLINE = Duration.ofSeconds(10);
@@ -43,9 +46,13 @@ final class SpringFixture implements BeforeEachCallback, AfterEachCallback {
         return engine;
     }
 
-    WebClient webClient() {
-        return WebClient.builder().clientConnector(new JdkClientHttpConnector(engine.client()))
-                .baseUrl(baseUrl()).build();
+    WebClient webClient(WebClientConnector connector) {
+        return webClient(connector, engine.client());
+    }
+
+    /** WebClient over {@code connector} on {@code client} (one the test built and closes itself). */
+    WebClient webClient(WebClientConnector connector, HttpClient client) {
+        return WebClient.builder().clientConnector(connector.on(client)).baseUrl(baseUrl()).build();
     }
 
     RestClient restClient() {

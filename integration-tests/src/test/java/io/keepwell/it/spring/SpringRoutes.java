@@ -13,9 +13,11 @@ final class SpringRoutes implements ScriptedServer.Script {
     static final String ENDLESS = "/endless";
     static final String HOLD = "/hold";
     static final String FAIL = "/fail";
+    static final String HEADERS = "/headers";
 
     static final long LARGE_SIZE = 256L << 20;
     static final String FAILURE_BODY = "boom";
+    static final String HEADERS_BODY = "with headers";
 
     /** Far more than any test reads: the server writes until the client goes away. */
     private static final long ENDLESS_SIZE = 1L << 40;
@@ -28,6 +30,10 @@ final class SpringRoutes implements ScriptedServer.Script {
             case ENDLESS -> Actions.largeBody(ENDLESS_SIZE, false);
             case HOLD -> holdUntilClientCloses();
             case FAIL -> Actions.respond(500, FAILURE_BODY, "Content-Type: text/plain\r\n");
+            case HEADERS -> Actions.respond(201, HEADERS_BODY, "Content-Type: text/plain\r\n"
+                    + "X-Multi: one\r\nX-Multi: two\r\n"
+                    + "Set-Cookie: session=abc; Path=/app; Max-Age=60; Secure; HttpOnly; SameSite=Strict\r\n"
+                    + "Set-Cookie: theme=dark\r\n");
             default -> Actions.respond(404, "no route", "");
         };
     }

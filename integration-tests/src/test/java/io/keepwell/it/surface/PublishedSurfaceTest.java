@@ -41,7 +41,7 @@ class PublishedSurfaceTest {
         String bom = Files.readString(root.resolve("keepwell-bom/pom.xml"));
         String netty = io.netty.util.Version.identify().get("netty-common").artifactVersion();
         assertTrue(bom.contains("<netty.version>" + netty + "</netty.version>"), "the BOM's Netty is not " + netty);
-        for (String module : new String[] {"core", "netty-adapter", "keepwell-micrometer"}) {
+        for (String module : new String[] {"core", "netty-adapter", "keepwell-micrometer", "keepwell-spring"}) {
             String artifact = artifactId(Files.readString(root.resolve(module).resolve("pom.xml")));
             assertTrue(bom.contains("<artifactId>" + artifact + "</artifactId>"), "the BOM does not manage " + artifact);
         }

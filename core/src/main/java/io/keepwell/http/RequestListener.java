@@ -9,8 +9,11 @@ import java.util.List;
 /**
  * Hears the steps of each request, as Go's {@code httptrace} and OkHttp's {@code EventListener}
  * do. Events carry their own durations, so a listener needs no per-request state. They are called
- * on the client's I/O threads, in order for one request: implementations must be quick, must not
- * block, and should not throw (what one throws is dropped). Every method does nothing by default.
+ * on the client's I/O threads (a failure or a cancel may be told on the thread that caused it), in
+ * order for one request: implementations must be quick, must not block, and should not throw: one
+ * that throws is logged and dropped (it hears nothing more from the client), and the request goes
+ * on. Every method does nothing by default. A client with no listener set takes no timestamps and
+ * allocates nothing for them.
  *
  * <p>For one call: {@code callStart}, {@code acquireStart}; when a new connection is opened for
  * it, {@code dnsStart}/{@code dnsEnd} (host names only), {@code connectStart} and
@@ -18,7 +21,11 @@ import java.util.List;
  * {@code acquired}, {@code requestHeadWritten}, {@code requestBodyWritten},
  * {@code responseHeaders}, {@code responseBodyEnd}; and last {@code callEnd} or
  * {@code callFailed}. A retry on another connection ({@code retried}) repeats the steps from
- * {@code acquireStart}. A redirect is a call of its own, for the next request.
+ * {@code acquireStart}. A redirect is a call of its own, for the next request: each hop has its
+ * {@code callStart} and its {@code callEnd} (with the 3xx). A call ends when its future has
+ * completed and its response body is over, so for a streamed body ({@code ofInputStream},
+ * {@code ofPublisher}) {@code callEnd} follows {@code responseBodyEnd} too, and a body that
+ * fails after the future completed ends the call with {@code callFailed}.
  */
 public interface RequestListener {
 
@@ -38,7 +45,10 @@ public interface RequestListener {
     default void dnsStart(HttpRequest request, String host) {
     }
 
-    /** Name resolution ended with these addresses, after {@code elapsed}. */
+    /**
+     * Name resolution ended with these addresses, after {@code elapsed}; the connect goes to the
+     * first. A failed resolution is not told here: the call fails in {@code CONNECT}.
+     */
     default void dnsEnd(HttpRequest request, String host, List<InetAddress> addresses, Duration elapsed) {
     }
 
@@ -74,7 +84,11 @@ public interface RequestListener {
     default void requestHeadWritten(HttpRequest request) {
     }
 
-    /** The request body's last byte was written; {@code bytes} of body (0 for none). */
+    /**
+     * The request body's last byte was written: {@code bytes} of body as the publisher produced
+     * them, or the file's length (0 for none). Not told for a body that waited for
+     * {@code 100 Continue} and was dropped because the final response came first.
+     */
     default void requestBodyWritten(HttpRequest request, long bytes) {
     }
 
@@ -85,7 +99,11 @@ public interface RequestListener {
     default void responseHeaders(HttpRequest request, int statusCode, Duration timeToFirstByte) {
     }
 
-    /** The response body ended after {@code bytes} bytes (as received, before decompression). */
+    /**
+     * The response body was read to its end (or the part of it the client chose to read, for a
+     * body the caller discards): {@code bytes} as given to the body subscriber, so after
+     * decompression when the client decompresses.
+     */
     default void responseBodyEnd(HttpRequest request, long bytes) {
     }
 

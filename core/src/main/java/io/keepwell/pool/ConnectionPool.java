@@ -29,7 +29,8 @@ public final class ConnectionPool<T> {
 
     private final PoolConfig config;
     private final Clock clock;
-    private final PoolListener listener;
+    private volatile PoolListener listener; // replaced, never changed, by addListener: read once per event
+    private final Object listenerUpdate = new Object(); // serializes addListener; never the pool's lock
     private final TransportHooks<T> hooks;
     private final long idleTimeoutNanos;
     private final long maxLifetimeNanos;
@@ -62,6 +63,17 @@ public final class ConnectionPool<T> {
 
     public PoolConfig config() {
         return config;
+    }
+
+    /**
+     * Adds a listener that hears every event from now on, after those already set; thread-safe.
+     * Listeners are called in the order they were added, after the lock is released, as the first.
+     */
+    public void addListener(PoolListener added) {
+        Objects.requireNonNull(added, "listener");
+        synchronized (listenerUpdate) {
+            listener = ComposedPoolListener.of(listener, added);
+        }
     }
 
     /**
@@ -99,6 +111,7 @@ public final class ConnectionPool<T> {
                         host.idle.pollFirst();
                         lru.remove(c);
                         leaseLocked(c, ConnState.IDLE);
+                        c.idleNanosBeforeLease = now - c.idleSinceNanos;
                         leased = c;
                         break;
                     }
@@ -188,9 +201,10 @@ public final class ConnectionPool<T> {
         } finally {
             lock.unlock();
         }
-        listener.connectionOpened(slot);
+        PoolListener told = listener;
+        told.connectionOpened(slot);
         if (open) {
-            listener.connectionAcquired(slot, false);
+            told.connectionAcquired(slot, false);
         }
         return open;
     }
@@ -251,9 +265,10 @@ public final class ConnectionPool<T> {
         if (r.evicted != null) {
             hooks.close(r.evicted.transport());
         }
-        listener.connectionReleased(r.connection, r.verdict);
+        PoolListener told = listener;
+        told.connectionReleased(r.connection, r.verdict);
         if (r.handTo != null) {
-            listener.connectionAcquired(r.connection, true);
+            told.connectionAcquired(r.connection, true);
             r.handTo.onConnection(r.connection);
         }
         return r.verdict;
@@ -285,6 +300,7 @@ public final class ConnectionPool<T> {
         } else if ((handTo = claimWaiterLocked(host)) != null) {
             refusal = null;
             c.leases++;
+            c.idleNanosBeforeLease = -1;
             reused++;
         } else if (closeIdleRequested) {
             refusal = RefuseReason.CLOSING_IDLE;
@@ -302,6 +318,7 @@ public final class ConnectionPool<T> {
             }
             moveLocked(c, ConnState.IDLE);
             c.idleDeadlineNanos = now + Math.min(idleTimeoutNanos, serverIdleTimeoutNanos);
+            c.idleSinceNanos = now;
             host.idle.addFirst(c);
             lru.addNewest(c);
         }

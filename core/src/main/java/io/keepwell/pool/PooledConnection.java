@@ -16,6 +16,8 @@ public final class PooledConnection<T> {
     ConnState state = ConnState.CONNECTING; // guarded by pool lock
     CloseReason closeReason;                // guarded by pool lock; chosen when entering CLOSING
     long idleDeadlineNanos;                 // guarded by pool lock; valid while IDLE
+    long idleSinceNanos;                    // guarded by pool lock; valid while IDLE
+    volatile long idleNanosBeforeLease = -1; // written under the pool lock, with each lease
     volatile int leases;                    // written under the pool lock; the lease number: requests served, the current one included
     PooledConnection<T> lruPrev;            // guarded by pool lock; idle list links, oldest first
     PooledConnection<T> lruNext;            // guarded by pool lock
@@ -42,6 +44,15 @@ public final class PooledConnection<T> {
      */
     public int lease() {
         return leases;
+    }
+
+    /**
+     * How long the connection sat in the idle list before the current lease took it from there;
+     * -1 when the current lease did not come from the idle list (a new connection, or one handed
+     * straight from the request releasing it to a waiting one).
+     */
+    public long idleNanosBeforeLease() {
+        return idleNanosBeforeLease;
     }
 
     /** The transport object; {@code null} while connecting. */

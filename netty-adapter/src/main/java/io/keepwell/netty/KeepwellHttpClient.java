@@ -3,6 +3,7 @@ package io.keepwell.netty;
 import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
+import io.keepwell.http.RequestListener;
 import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.BodyBufferGauge;
 import io.keepwell.netty.handler.ChannelSettings;
@@ -82,6 +83,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final Executor executor;           // null: futures complete on the I/O thread
     private final Version version;
     private final CookieJar cookies;           // null without a cookie handler
+    private final ComposedRequestListener addedListeners = new ComposedRequestListener();
+    private volatile RequestListener requestListener = RequestListener.NONE; // NONE, or addedListeners once one is added
 
     private KeepwellHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
@@ -93,6 +96,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         this.executor = b.executor;
         this.version = b.version;
         this.cookies = b.cookieHandler == null ? null : new CookieJar(b.cookieHandler);
+        if (b.requestListener != RequestListener.NONE) {
+            addRequestListener(b.requestListener);
+        }
         Bootstrap bootstrap = new Bootstrap().group(loops.group());
         if (b.channelFactory != null) {
             bootstrap.channelFactory(b.channelFactory);
@@ -327,7 +333,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             request = cookies.attach(request);
             bodyHandler = cookies.storing(request.uri(), bodyHandler);
         }
-        Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed);
+        Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed,
+                requestListener);
+        if (exchange.trace() != null) {
+            result.whenComplete(exchange.trace()::futureCompleted);
+        }
         if (trackBodyCallSites) {
             exchange.recordCallSite();
         }
@@ -344,6 +354,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                     premature.reused(), premature.phase() != PrematureCloseException.Phase.BEFORE_RESPONSE,
                     premature.bytesWritten());
             if (decision.retry()) {
+                if (exchange.trace() != null) {
+                    exchange.trace().retried(cause);
+                }
                 exchange.countRetry();
                 pools.core().recordRetry(exchange.key(), exchange.request().method(), exchange.retries(), cause);
                 dispatch(exchange);
@@ -384,14 +397,21 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             exchange.request().timeout().ifPresent(limit -> limitTotalTime(exchange, limit));
         }
         exchange.lease(leased);
-        host.acquire(leased);
+        if (exchange.trace() != null) {
+            exchange.trace().acquireStart();
+        }
+        host.acquire(leased, exchange.trace());
     }
 
     private void start(Exchange<?> exchange, Channel channel, HostChannelPool host) {
-        boolean reused = ConnectionContext.of(channel).markLeased();
+        ConnectionContext cx = ConnectionContext.of(channel);
+        boolean reused = cx.markLeased();
         if (exchange.result().isDone()) {
             host.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
             return;
+        }
+        if (exchange.trace() != null) {
+            exchange.trace().acquired(reused, cx.pooled().idleNanosBeforeLease());
         }
         ExchangeReader reader = PipelineInitializer.reader(channel);
         if (reader == null) {
@@ -449,6 +469,24 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 // The client has closed: its close took the channel, and the exchange with it.
             }
         }
+    }
+
+    /**
+     * Adds a listener that hears the steps of every call sent from now on (calls already sent
+     * keep the listeners they started with), after those already set. Thread-safe. A listener
+     * that throws is logged and dropped: it hears nothing more, and the call goes on.
+     */
+    public void addRequestListener(RequestListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (listener != RequestListener.NONE) {
+            addedListeners.add(listener);
+            requestListener = addedListeners;
+        }
+    }
+
+    /** Adds a listener that hears every pool event from now on, after those already set. Thread-safe. */
+    public void addPoolListener(PoolListener listener) {
+        pools.core().addListener(listener);
     }
 
     /** A consistent snapshot of the connection pool's counts, over every host. */
@@ -642,6 +680,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private Transport transport = Transport.AUTO;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private PoolListener poolListener = PoolListener.NOOP;
+        private RequestListener requestListener = RequestListener.NONE;
         private int maxInitialLineLength = 8 * 1024;
         private int maxHeaderSize = 16 * 1024;
         private int maxRetries = 1;
@@ -966,6 +1005,16 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /** Hears pool events; none by default. */
         public Builder poolListener(PoolListener listener) {
             this.poolListener = Objects.requireNonNull(listener, "poolListener");
+            return this;
+        }
+
+        /**
+         * Hears the steps of every call (see {@link RequestListener}); none by default, and with
+         * none the client takes no timestamps for it. More can be added to the built client with
+         * {@link KeepwellHttpClient#addRequestListener}.
+         */
+        public Builder requestListener(RequestListener listener) {
+            this.requestListener = Objects.requireNonNull(listener, "requestListener");
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.keepwell.bench.jmh;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import io.keepwell.http.RequestListener;
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.PipelineInitializer;
@@ -66,6 +67,16 @@ public class PipelineBenchmark {
     @Param({"13", "65536"})
     int responseSize;
 
+    /**
+     * The request listener: {@code absent} (the exchange built without one), {@code NONE} set
+     * (must cost nothing more), or a {@code noop} listener (the cost of the pipeline's events:
+     * head and body written, response headers, body end; the client's own are not in this harness).
+     */
+    @Param({"absent", "NONE", "noop"})
+    String listener;
+
+    private RequestListener events;
+
     private final HttpResponse.BodyHandler<Void> discarding = io.keepwell.http.KeepwellBodyHandlers.discarding();
     private ConnectionPool<Channel> core;
     private EmbeddedChannel channel;
@@ -75,6 +86,13 @@ public class PipelineBenchmark {
 
     @Setup
     public void setUp() {
+        events = switch (listener) {
+            case "absent" -> null;
+            case "NONE" -> RequestListener.NONE;
+            case "noop" -> new RequestListener() {
+            };
+            default -> throw new IllegalArgumentException("listener: " + listener);
+        };
         core = new ConnectionPool<>(PoolConfig.defaults(), Clock.system(), PoolListener.NOOP, new TransportHooks<>() {
             @Override
             public boolean isOpen(Channel ch) {
@@ -123,8 +141,9 @@ public class PipelineBenchmark {
         }
         boolean reused = cx.markLeased();
         CompletableFuture<HttpResponse<Void>> result = new CompletableFuture<>();
-        Exchange<Void> exchange = new Exchange<>(request, discarding, result, KEY,
-                (e, cause) -> e.result().completeExceptionally(cause));
+        Exchange.ExchangeListener failed = (e, cause) -> e.result().completeExceptionally(cause);
+        Exchange<Void> exchange = events == null ? new Exchange<>(request, discarding, result, KEY, failed)
+                : new Exchange<>(request, discarding, result, KEY, failed, events);
         PipelineInitializer.reader(channel).begin(exchange, reused);
         Object written;
         while ((written = channel.readOutbound()) != null) {

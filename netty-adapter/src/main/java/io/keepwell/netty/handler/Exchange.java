@@ -1,5 +1,6 @@
 package io.keepwell.netty.handler;
 
+import io.keepwell.http.RequestListener;
 import io.keepwell.pool.PoolKey;
 
 import java.net.http.HttpRequest;
@@ -18,6 +19,7 @@ public final class Exchange<T> {
     private final CompletableFuture<HttpResponse<T>> result;
     private final PoolKey key;
     private final ExchangeListener listener;
+    private final RequestTrace trace; // null when no request listener is set
 
     long bytesWritten;         // event loop only: request bytes that reached the socket, counted by WriteMeter
     boolean requestWritten;    // event loop only: every request byte reached the socket
@@ -29,11 +31,24 @@ public final class Exchange<T> {
 
     public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
                     CompletableFuture<HttpResponse<T>> result, PoolKey key, ExchangeListener listener) {
+        this(request, bodyHandler, result, key, listener, RequestListener.NONE);
+    }
+
+    /** With {@code events} told this call's steps ({@code callStart} now); {@link RequestListener#NONE} for none. */
+    public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
+                    CompletableFuture<HttpResponse<T>> result, PoolKey key, ExchangeListener listener,
+                    RequestListener events) {
         this.request = request;
         this.bodyHandler = bodyHandler;
         this.result = result;
         this.key = key;
         this.listener = listener;
+        this.trace = RequestTrace.start(events, request);
+    }
+
+    /** The call's events, or {@code null} when nobody listens. */
+    public RequestTrace trace() {
+        return trace;
     }
 
     public HttpRequest request() {
@@ -110,10 +125,18 @@ public final class Exchange<T> {
 
     /** The response is over on its channel (the future may have completed long before, for a streamed body). */
     void responseEnded() {
+        responseEnded(null);
+    }
+
+    /** As {@link #responseEnded()}, {@code failure} non-null when the body failed. */
+    void responseEnded(Throwable failure) {
         Runnable action = onResponseEnd;
         if (action != null) {
             onResponseEnd = null;
             action.run();
+        }
+        if (trace != null) {
+            trace.responseOver(failure);
         }
     }
 

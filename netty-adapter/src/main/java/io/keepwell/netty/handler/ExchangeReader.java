@@ -296,6 +296,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                 || code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
                 || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
         hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
+        if (current.trace() != null) {
+            current.trace().responseHeaders(code);
+        }
         startBody(current, head, announced);
     }
 
@@ -403,6 +406,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         timer.clear();
         cx.lastVerdict(verdict);
         cx.serverIdleTimeoutNanos(hint.timeoutNanos());
+        if (exchange.trace() != null) {
+            exchange.trace().responseBodyEnd(bodyBytes);
+        }
         try {
             cx.owner().release(ctx.channel());
         } finally {
@@ -478,7 +484,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         timer.clear();
         if (stream != null) {
             stream.fail(cause);
-            exchange.responseEnded();
+            exchange.responseEnded(cause);
         } else {
             exchange.fail(cause);
         }

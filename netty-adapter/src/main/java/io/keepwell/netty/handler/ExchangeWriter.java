@@ -81,6 +81,10 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
             promise.setFailure(new ClosedChannelException());
             return;
         }
+        RequestTrace trace = exchange.trace();
+        if (trace != null) {
+            trace.writeStarted();
+        }
         HttpRequest request = exchange.request();
         HttpRequest.BodyPublisher body = request.bodyPublisher().orElse(null);
         long length = body == null ? 0 : body.contentLength();
@@ -94,8 +98,23 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         if (length == 0 && !awaitContinue) {
             // No body: a publisher announcing none is not subscribed to (the JDK's noBody() emits nothing).
             ctx.write(encodeBodyless(request), promise);
+            if (trace != null) {
+                promise.addListener(f -> {
+                    if (f.isSuccess()) {
+                        trace.headWritten();
+                        trace.bodyWritten(0);
+                    }
+                });
+            }
         } else {
             ChannelFuture headWrite = ctx.write(encodeHead(request, length));
+            if (trace != null) {
+                headWrite.addListener(f -> {
+                    if (f.isSuccess()) {
+                        trace.headWritten();
+                    }
+                });
+            }
             if (awaitContinue) {
                 // Expect: 100-continue: the body waits for the server's go-ahead, or for the timeout.
                 deferredBody = () -> writeBody(ctx, exchange, body, promise, headWrite);
@@ -126,10 +145,13 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
             }
             ctx.write(new DefaultFileRegion(opened, 0, file.contentLength()));
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+            traceBodyWritten(exchange, promise, file::contentLength);
         } else if (body.contentLength() == 0) {
             ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, promise);
+            traceBodyWritten(exchange, promise, () -> 0);
         } else {
             RequestBodyUpload streaming = new RequestBodyUpload(ctx, exchange.toString(), body.contentLength(), promise);
+            traceBodyWritten(exchange, promise, streaming::sent);
             upload = streaming;
             promise.addListener(f -> {
                 if (upload == streaming) {
@@ -141,6 +163,18 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
             } catch (RuntimeException e) {
                 streaming.fail(e);
             }
+        }
+    }
+
+    /** Tells the exchange's listener, if any, the body's size once its last byte is written. */
+    private static void traceBodyWritten(Exchange<?> exchange, ChannelPromise promise, java.util.function.LongSupplier bodyBytes) {
+        RequestTrace trace = exchange.trace();
+        if (trace != null) {
+            promise.addListener(f -> {
+                if (f.isSuccess()) {
+                    trace.bodyWritten(bodyBytes.getAsLong());
+                }
+            });
         }
     }
 

@@ -89,6 +89,11 @@ final class RequestBodyUpload implements Flow.Subscriber<ByteBuffer> {
         });
     }
 
+    /** Body bytes the publisher produced so far. */
+    long sent() {
+        return sent;
+    }
+
     /** The channel can take more. */
     void writable() {
         requestMoreIfWritable();

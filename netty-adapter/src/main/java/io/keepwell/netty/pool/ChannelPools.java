@@ -2,6 +2,7 @@ package io.keepwell.netty.pool;
 
 import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.PipelineInitializer;
+import io.keepwell.netty.handler.RequestTrace;
 import io.keepwell.pool.Clock;
 import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnectionPool;
@@ -18,11 +19,17 @@ import io.netty.channel.group.ChannelGroupFuture;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.keepwell.http.HttpConnectTimeoutException;
 import io.keepwell.http.HttpTimeoutException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.resolver.AddressResolver;
+import io.netty.util.NetUtil;
 import io.keepwell.netty.handler.ChannelSettings;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -88,12 +95,43 @@ public final class ChannelPools implements TransportHooks<Channel> {
         channel.close();
     }
 
-    /** Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes to the pool. */
-    void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
+    /**
+     * Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes
+     * to the pool. With a {@code trace} (non-null), a host name is resolved here, so that its
+     * lookup can be timed, and the connect goes to the first address, as Netty's own connect does.
+     */
+    void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise, RequestTrace trace) {
+        PoolKey key = slot.key();
+        if (trace == null) {
+            open(slot, host, promise, null, null);
+        } else if (NetUtil.createByteArrayFromIpAddressString(key.host()) != null) {
+            open(slot, host, promise, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(key.host()), key.port()), trace);
+        } else {
+            trace.dnsStart(key.host());
+            AddressResolver<? extends SocketAddress> resolver = bootstrap.config().resolver().getResolver(timers());
+            resolver.resolveAll(InetSocketAddress.createUnresolved(key.host(), key.port())).addListener(resolved -> {
+                if (resolved.isSuccess()) {
+                    List<InetSocketAddress> addresses = ((List<?>) resolved.getNow()).stream().map(InetSocketAddress.class::cast).toList();
+                    trace.dnsEnd(key.host(), addresses.stream().map(InetSocketAddress::getAddress).toList());
+                    open(slot, host, promise, addresses.get(0), trace);
+                } else {
+                    core.closed(slot, CloseReason.PEER_CLOSED);
+                    promise.tryFailure(new ConnectFailure(key, resolved.cause()));
+                }
+            });
+        }
+    }
+
+    /** Connects to {@code address}, or resolves the key's host through the bootstrap when it is null (no trace). */
+    private void open(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise,
+                      InetSocketAddress address, RequestTrace trace) {
         ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
         Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, settings));
         PoolKey key = slot.key();
-        ChannelFuture connect = b.connect(key.host(), key.port());
+        if (trace != null) {
+            trace.connectStart(address);
+        }
+        ChannelFuture connect = address == null ? b.connect(key.host(), key.port()) : b.connect(address);
         Channel channel = connect.channel();
         if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
             // Failed before registration (out of file descriptors): its close future never fires.
@@ -110,26 +148,41 @@ public final class ChannelPools implements TransportHooks<Channel> {
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 Throwable cause = f.cause();
+                if (trace != null) {
+                    trace.connectFailed(address, cause);
+                }
                 // Closed first, so the pool has its slot back before the caller hears of the failure.
                 channel.close();
                 promise.tryFailure(cause instanceof io.netty.channel.ConnectTimeoutException
                         ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
                         : new ConnectFailure(key, cause));
-            } else if (PipelineInitializer.tls(channel) != null) {
-                PipelineInitializer.tls(channel).handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
-                        established(slot, channel, host, promise);
-                    } else {
-                        Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
-                                ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
-                                : h.cause();
-                        channel.close();
-                        promise.tryFailure(cause);
-                    }
-                });
-            } else {
-                established(slot, channel, host, promise);
+                return;
             }
+            if (trace != null) {
+                trace.connectEnd(address);
+            }
+            SslHandler tls = PipelineInitializer.tls(channel);
+            if (tls == null) {
+                established(slot, channel, host, promise);
+                return;
+            }
+            if (trace != null) {
+                trace.tlsStart();
+            }
+            tls.handshakeFuture().addListener(h -> {
+                if (h.isSuccess()) {
+                    if (trace != null) {
+                        trace.tlsEnd(tls.engine().getSession());
+                    }
+                    established(slot, channel, host, promise);
+                } else {
+                    Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
+                            ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
+                            : h.cause();
+                    channel.close();
+                    promise.tryFailure(cause);
+                }
+            });
         });
     }
 

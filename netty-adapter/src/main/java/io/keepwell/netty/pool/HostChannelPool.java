@@ -2,6 +2,7 @@ package io.keepwell.netty.pool;
 
 import io.keepwell.keepalive.KeepAliveVerdict;
 import io.keepwell.netty.handler.ConnectionContext;
+import io.keepwell.netty.handler.RequestTrace;
 import io.keepwell.pool.OfferVerdict;
 import io.keepwell.pool.PoolKey;
 import io.netty.channel.Channel;
@@ -40,7 +41,12 @@ public final class HostChannelPool implements ChannelPool {
      */
     @Override
     public Future<Channel> acquire(Promise<Channel> promise) {
-        pools.core().acquire(new PromiseWaiter(key, pools, this, promise));
+        return acquire(promise, null);
+    }
+
+    /** As {@link #acquire(Promise)}; a connection opened for it tells its steps to {@code trace} (null for none). */
+    public Future<Channel> acquire(Promise<Channel> promise, RequestTrace trace) {
+        pools.core().acquire(new PromiseWaiter(key, pools, this, promise, trace));
         return promise;
     }
 

@@ -1,5 +1,6 @@
 package io.keepwell.netty.pool;
 
+import io.keepwell.netty.handler.RequestTrace;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PooledConnection;
 import io.keepwell.pool.Waiter;
@@ -14,12 +15,14 @@ final class PromiseWaiter extends Waiter<Channel> {
     private final ChannelPools pools;
     private final HostChannelPool host;
     private final Promise<Channel> promise;
+    private final RequestTrace trace; // null when nobody listens
 
-    PromiseWaiter(PoolKey key, ChannelPools pools, HostChannelPool host, Promise<Channel> promise) {
+    PromiseWaiter(PoolKey key, ChannelPools pools, HostChannelPool host, Promise<Channel> promise, RequestTrace trace) {
         super(key);
         this.pools = pools;
         this.host = host;
         this.promise = promise;
+        this.trace = trace;
     }
 
     @Override
@@ -33,7 +36,7 @@ final class PromiseWaiter extends Waiter<Channel> {
 
     @Override
     protected void onConnectPermit(PooledConnection<Channel> slot) {
-        pools.connect(slot, host, promise);
+        pools.connect(slot, host, promise, trace);
     }
 
     /** Waits at most {@code acquireTimeout}; the timer goes as soon as the promise completes. */

@@ -495,6 +495,19 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     }
 
     /**
+     * The pool's current counts (open, idle, active, connecting, pending) for the host of
+     * {@code uri} (scheme, host and port); all zero for a host it does not know.
+     */
+    public PoolStats poolStats(java.net.URI uri) {
+        return pools.core().stats(PoolKey.of(uri));
+    }
+
+    /** The pool's current counts for every host it holds connections or waiters for. */
+    public java.util.Map<PoolKey, PoolStats> poolStatsByHost() {
+        return pools.core().statsByHost();
+    }
+
+    /**
      * Closes every idle connection now, and makes connections released by requests already in
      * flight close instead of going idle, until new work arrives.
      */

@@ -77,7 +77,7 @@ public class PipelineBenchmark {
 
     private RequestListener events;
 
-    private final HttpResponse.BodyHandler<Void> discarding = io.keepwell.http.KeepwellBodyHandlers.discarding();
+    private final HttpResponse.BodyHandler<Void> discarding = io.keepwell.http.KeepwellBodyHandlers.discarding(Long.MAX_VALUE); // drains any size, as wrk reads
     private ConnectionPool<Channel> core;
     private EmbeddedChannel channel;
     private ConnectionContext cx;

@@ -40,8 +40,10 @@ final class SoakBodies implements AutoCloseable {
         PUBLISHER_ASYNC_KNOWN,
         /** {@code ofPublisher} of unknown length, emitting on another thread. */
         PUBLISHER_ASYNC_UNKNOWN,
-        /** {@code ofFile}: zero copy over plain TCP, through the TLS engine over https. */
-        FILE;
+        /** The JDK's {@code ofFile}: read in chunks through the publisher. */
+        FILE,
+        /** {@code KeepwellBodyPublishers.ofFile}: zero copy over plain TCP, through the TLS engine over https. */
+        FILE_ZERO_COPY;
 
         /** A publisher's body cannot be produced again, so its request is never replayed once written. */
         boolean fromPublisher() {
@@ -69,7 +71,7 @@ final class SoakBodies implements AutoCloseable {
 
     /** A length for a body of {@code kind}: files come in a few sizes, the rest up to 64 KiB, mostly small. */
     static int length(Kind kind, SplittableRandom random) {
-        if (kind == Kind.FILE) {
+        if (kind == Kind.FILE || kind == Kind.FILE_ZERO_COPY) {
             return FILE_LENGTHS[random.nextInt(FILE_LENGTHS.length)];
         }
         return random.nextInt(10) == 0 ? random.nextInt(64 * 1024) : random.nextInt(2048);
@@ -86,9 +88,10 @@ final class SoakBodies implements AutoCloseable {
                 PatternPublisher pattern = PatternPublisher.of(id, length, random.nextInt(4096) + 1, emitter);
                 yield known && length > 0 ? BodyPublishers.fromPublisher(pattern, length) : BodyPublishers.fromPublisher(pattern);
             }
-            case FILE -> {
+            case FILE, FILE_ZERO_COPY -> {
                 try {
-                    yield BodyPublishers.ofFile(file(id, length));
+                    Path file = file(id, length);
+                    yield kind == Kind.FILE ? BodyPublishers.ofFile(file) : io.keepwell.http.KeepwellBodyPublishers.ofFile(file);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -223,7 +223,7 @@ class SoakTest {
                 Method method = Method.values()[random.nextInt(10) < 5 ? 0 : random.nextInt(2) + 1];
                 SoakBodies.Kind kind = method == Method.GET ? null : SoakBodies.draw(random);
                 // files go half over https (no zero copy there); one other request in 40 does too
-                boolean secure = kind == SoakBodies.Kind.FILE ? random.nextBoolean() : random.nextInt(40) == 0;
+                boolean secure = kind == SoakBodies.Kind.FILE || kind == SoakBodies.Kind.FILE_ZERO_COPY ? random.nextBoolean() : random.nextInt(40) == 0;
                 URI host = secure ? server.tlsHost() : hosts.get(random.nextInt(hosts.size()));
                 HttpRequest request = request(method, kind, host, id, random, context.bodies());
                 tally.method[id] = (byte) method.ordinal();

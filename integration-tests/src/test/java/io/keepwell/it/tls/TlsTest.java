@@ -1,7 +1,5 @@
 package io.keepwell.it.tls;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.ClientLeakCheck;
@@ -15,23 +13,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLHandshakeException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** https with certificates made at test time: trust, hostname verification, SNI, ALPN, handshake timeout. */
+/** https with certificates made at test time: trust (a Netty SslContext, or the JDK's SSLContext and SSLParameters), hostname verification, SNI, ALPN, handshake timeout. */
 class TlsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -167,5 +174,64 @@ class TlsTest {
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS).body());
         assertEquals(1, client.poolStats().opened(), "the next request reused it");
         assertEquals(1, server.acceptedConnections());
+    }
+
+    // TLS configured as the JDK client takes it: a javax.net.ssl.SSLContext and SSLParameters.
+
+    /** An SSLContext whose only trust is {@code certificates}. */
+    private static SSLContext jdkContextTrusting(TestCertificates certificates) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", certificates.certificate());
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    private static HttpRequest getJdk(ScriptedServer server) {
+        return HttpRequest.newBuilder(URI.create("https://localhost:" + server.port() + "/jdk")).build();
+    }
+
+    @Test
+    void anSslContextGivesTheTrustAndTheSessionIsTheResponses() throws Exception {
+        ScriptedServer server = servers.startTls(localhost.serverContext(), r -> Actions.ok("over " + r.target()));
+        SSLContext context = jdkContextTrusting(localhost);
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).sslContext(context));
+        HttpResponse<String> r = client.send(getJdk(server), HttpResponse.BodyHandlers.ofString());
+        assertEquals("over /jdk", r.body());
+        assertTrue(r.sslSession().isPresent(), "an https response carries its session");
+        assertSame(context, client.sslContext());
+        assertEquals(List.of("http/1.1"), server.applicationProtocols(), "ALPN is still offered");
+        assertEquals(List.of("localhost"), server.serverNames(), "SNI is still sent");
+    }
+
+    @Test
+    void sslParametersChooseTheProtocolAndAreCopied() throws Exception {
+        ScriptedServer server = servers.startTls(localhost.serverContext(), r -> Actions.ok("1.2"));
+        SSLParameters parameters = new SSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.2"});
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
+                .sslContext(jdkContextTrusting(localhost)).sslParameters(parameters));
+        parameters.setProtocols(new String[] {"TLSv1.3"}); // the client kept its own copy
+        HttpResponse<String> r = client.send(getJdk(server), HttpResponse.BodyHandlers.ofString());
+        assertEquals("TLSv1.2", r.sslSession().orElseThrow().getProtocol());
+        assertNotSame(client.sslParameters(), client.sslParameters());
+        assertEquals(List.of("TLSv1.2"), List.of(client.sslParameters().getProtocols()));
+    }
+
+    /** Parameters that name no endpoint identification keep it on, as the JDK client does. */
+    @Test
+    void parametersWithoutAnEndpointAlgorithmStillVerifyTheHostName() throws Exception {
+        ScriptedServer server = servers.startTls(otherHost.serverContext(), r -> Actions.ok("should not be read"));
+        SSLParameters parameters = new SSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
+                .sslContext(jdkContextTrusting(otherHost)).sslParameters(parameters));
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> client.sendAsync(getJdk(server), HttpResponse.BodyHandlers.ofString()).get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertInstanceOf(SSLHandshakeException.class, e.getCause());
+        assertEquals(0, server.requestCount());
     }
 }

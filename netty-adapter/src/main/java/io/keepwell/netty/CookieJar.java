@@ -26,7 +26,11 @@ final class CookieJar {
         return handler;
     }
 
-    /** {@code request} with the handler's cookies for its URI, or itself when there are none. */
+    /**
+     * {@code request} with the handler's cookies for its URI, or itself when there are none. They
+     * go in one {@code Cookie} header, after any the caller set (RFC 6265 section 5.4: a user
+     * agent sends at most one).
+     */
     HttpRequest attach(HttpRequest request) {
         Map<String, List<String>> cookies;
         try {
@@ -34,19 +38,15 @@ final class CookieJar {
         } catch (IOException e) {
             throw new UncheckedIOException("the cookie handler failed for " + request.uri(), e);
         }
-        HttpRequest.Builder withCookies = null;
-        for (Map.Entry<String, List<String>> entry : cookies.entrySet()) {
-            String name = entry.getKey();
-            if ((name.equalsIgnoreCase("Cookie") || name.equalsIgnoreCase("Cookie2")) && !entry.getValue().isEmpty()) {
-                if (withCookies == null) {
-                    withCookies = HttpRequest.newBuilder(request, (n, v) -> true);
-                }
-                for (String value : entry.getValue()) {
-                    withCookies.header(name, value);
-                }
-            }
+        List<String> stored = cookies.getOrDefault("Cookie", List.of());
+        if (stored.isEmpty()) {
+            return request;
         }
-        return withCookies == null ? request : withCookies.build();
+        List<String> all = new java.util.ArrayList<>(request.headers().allValues("Cookie"));
+        all.addAll(stored);
+        return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Cookie"))
+                .header("Cookie", String.join("; ", all))
+                .build();
     }
 
     /** {@code handler}, after the response's headers have been given to the cookie handler. */

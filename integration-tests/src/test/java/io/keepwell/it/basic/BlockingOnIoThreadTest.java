@@ -55,7 +55,14 @@ class BlockingOnIoThreadTest {
                         throw new AssertionError(e);
                     }
                 },
-                f -> f.thenApply(HttpResponse::body).join()); // a derived stage is guarded too
+                f -> f.thenApply(HttpResponse::body).join(), // a derived stage is guarded too
+                f -> {
+                    try {
+                        client.send(request, HttpResponse.BodyHandlers.ofString()); // the blocking send itself
+                    } catch (java.io.IOException | InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
         for (Consumer<CompletableFuture<HttpResponse<String>>> wait : waits) {
             CompletableFuture<Throwable> refused = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                     .thenApply(first -> {
@@ -75,5 +82,30 @@ class BlockingOnIoThreadTest {
         assertEquals("hi", later.body());
         assertNull(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(r -> null).get(10, TimeUnit.SECONDS),
                 "waiting from any other thread is untouched");
+    }
+
+    /** With an executor, futures complete there: a stage that waits on another exchange is allowed, and works. */
+    @Test
+    void withAnExecutorStagesRunThereAndMayWait() throws Exception {
+        ScriptedServer server = servers.start(r -> Actions.ok("hi " + r.target()));
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "caller-executor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).executor(executor));
+            assertEquals(executor, client.executor().orElseThrow());
+            String both = client.sendAsync(HttpRequest.newBuilder(server.uri("/a")).build(), HttpResponse.BodyHandlers.ofString())
+                    .thenApply(first -> {
+                        assertEquals("caller-executor", Thread.currentThread().getName());
+                        return first.body() + ", " + client.sendAsync(HttpRequest.newBuilder(server.uri("/b")).build(),
+                                HttpResponse.BodyHandlers.ofString()).join().body();
+                    })
+                    .get(10, TimeUnit.SECONDS);
+            assertEquals("hi /a, hi /b", both);
+        } finally {
+            executor.shutdownNow();
+        }
     }
 }

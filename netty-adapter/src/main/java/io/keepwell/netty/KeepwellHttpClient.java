@@ -71,7 +71,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final int maxRetries;
     private final boolean trackBodyCallSites;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
-    private final RedirectFollower redirects; // null when redirects are not followed
+    private final HopFollower hops; // null when neither redirects nor challenges are followed
+    private final Authenticator authenticator; // null without one
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -110,8 +111,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
         this.trackBodyCallSites = b.trackBodyCallSites;
-        this.redirects = b.redirect == Redirect.NEVER ? null
-                : new RedirectFollower(new RedirectFollower.Sender() {
+        this.authenticator = b.authenticator;
+        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
+                : new HopFollower(new HopFollower.Sender() {
                     @Override
                     public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
                         return sendOnce(request, handler);
@@ -121,7 +123,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                     public <T> CompletableFuture<T> newFuture() {
                         return newResultFuture();
                     }
-                }, b.redirect, b.maxRedirects);
+                }, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
+                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
         ChannelSettings settings = b.channelSettings(bodyBuffer);
         this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing);
     }
@@ -201,10 +204,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return TlsParameters.copy(source);
     }
 
-    /** Always empty: Keepwell does not take an {@code Authenticator} yet, and {@link Builder#build()} refuses one. */
     @Override
     public Optional<Authenticator> authenticator() {
-        return Optional.empty();
+        return Optional.ofNullable(authenticator);
     }
 
     /** The version asked for; requests go over HTTP/1.1 until Keepwell speaks HTTP/2. */
@@ -279,8 +281,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             refused.completeExceptionally(new ClientClosedException("the client is shut down"));
             return refused;
         }
-        CompletableFuture<HttpResponse<T>> sent = redirects == null ? sendOnce(request, responseBodyHandler)
-                : redirects.send(request, responseBodyHandler);
+        CompletableFuture<HttpResponse<T>> sent = hops == null ? sendOnce(request, responseBodyHandler)
+                : hops.send(request, responseBodyHandler);
         return executor == null ? sent : completeOnExecutor(sent);
     }
 
@@ -906,7 +908,13 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** Authentication is not supported yet: {@link #build()} fails when one is set. */
+        /**
+         * Answers servers' Basic challenges ({@code 401} with {@code WWW-Authenticate: Basic}) with
+         * the credentials it gives, as the JDK client does: the request is sent again with
+         * {@code Authorization}, at most 4 times per call as in the JDK (then the call fails with an
+         * {@code IOException}); no credentials, and the 401 is the response. It is asked on an I/O
+         * thread: it must answer from memory. Proxy challenges (407) come with proxy support.
+         */
         @Override
         public Builder authenticator(Authenticator authenticator) {
             this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
@@ -1096,7 +1104,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * A client with these settings.
          *
-         * @throws UnsupportedOperationException for a proxy or an authenticator, not supported yet
+         * @throws UnsupportedOperationException for a proxy, not supported yet
          * @throws IllegalStateException         when the Netty on the class path is not 4.2
          */
         @Override
@@ -1104,9 +1112,6 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             NettyVersionCheck.requireNetty42();
             if (proxy != null && proxy != HttpClient.Builder.NO_PROXY) {
                 throw new UnsupportedOperationException("Keepwell does not support proxies yet: " + proxy);
-            }
-            if (authenticator != null) {
-                throw new UnsupportedOperationException("Keepwell does not support an Authenticator yet");
             }
             return new KeepwellHttpClient(this);
         }

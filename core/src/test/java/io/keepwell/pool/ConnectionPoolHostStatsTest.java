@@ -90,6 +90,20 @@ class ConnectionPoolHostStatsTest {
         assertEquals(0L, pool.stats(A).closedBy(CloseReason.REFUSED));
     }
 
+    /** Reading stats leaves the lock free: another thread can still use the pool. */
+    @Test
+    void readingStatsReleasesThePoolsLock() throws Exception {
+        connect(A);
+        pool.stats();
+        pool.stats(A);
+        pool.statsByHost();
+        java.util.concurrent.CompletableFuture<PoolStats> elsewhere = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            connect(B);
+            return pool.stats();
+        });
+        assertEquals(2, elsewhere.get(5, java.util.concurrent.TimeUnit.SECONDS).open());
+    }
+
     private PooledConnection<FakeTransport> connect(PoolKey key) {
         RecordingWaiter w = new RecordingWaiter(key);
         pool.acquire(w);

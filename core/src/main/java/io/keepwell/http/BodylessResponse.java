@@ -7,6 +7,10 @@ package io.keepwell.http;
  */
 public interface BodylessResponse {
 
-    /** Whether the response has no body, whatever its headers say. */
+    /**
+     * Whether the response has no body, whatever its headers say.
+     *
+     * @return {@code true} for a response that cannot carry a body (to HEAD; 1xx, 204, 304)
+     */
     boolean hasNoBody();
 }

@@ -12,6 +12,8 @@ import java.util.concurrent.Flow;
  * Keepwell transport closes the connection instead of reading past the budget, and does not read
  * a body announced larger than it at all. The body value is fixed (null from
  * {@link KeepwellBodyHandlers#discarding(long)}). Any other transport drains it whole.
+ *
+ * @param <T> the type of the fixed body value
  */
 public final class DiscardingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
 
@@ -24,7 +26,11 @@ public final class DiscardingSubscriber<T> implements HttpResponse.BodySubscribe
         this.budget = budget;
     }
 
-    /** The most bytes worth draining to keep the connection. */
+    /**
+     * The most bytes worth draining to keep the connection.
+     *
+     * @return the budget in bytes, at least 0; 0 keeps the connection only for an empty body
+     */
     public long budget() {
         return budget;
     }

@@ -34,7 +34,11 @@ public final class FileBodyPublisher implements HttpRequest.BodyPublisher {
         this.reader = HttpRequest.BodyPublishers.ofFile(path);
     }
 
-    /** The file to send. */
+    /**
+     * The file to send.
+     *
+     * @return the path given to {@link KeepwellBodyPublishers#ofFile}; never {@code null}
+     */
     public Path path() {
         return path;
     }

@@ -10,10 +10,21 @@ import java.net.ProtocolException;
 public class HttpProtocolException extends ProtocolException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A protocol violation with no underlying cause.
+     *
+     * @param message what the server got wrong
+     */
     public HttpProtocolException(String message) {
         super(message);
     }
 
+    /**
+     * A protocol violation found by a decoder or parser that threw {@code cause}.
+     *
+     * @param message what the server got wrong
+     * @param cause   the decoder's failure; may be {@code null}
+     */
     public HttpProtocolException(String message, Throwable cause) {
         super(message);
         initCause(cause);

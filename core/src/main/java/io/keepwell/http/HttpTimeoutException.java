@@ -33,9 +33,19 @@ public class HttpTimeoutException extends java.net.http.HttpTimeoutException imp
         BODY_ABANDONED
     }
 
+    /** Which limit ran out. */
     private final Phase phase;
+    /** The value of the limit that ran out. */
     private final Duration limit;
 
+    /**
+     * A timeout in {@code phase}; the message says which limit, its value in milliseconds, and
+     * {@code detail}.
+     *
+     * @param phase  which limit ran out; not {@code null}
+     * @param limit  the limit's value; not {@code null}
+     * @param detail more about the exchange, appended to the message; may be {@code null}
+     */
     public HttpTimeoutException(Phase phase, Duration limit, String detail) {
         super(message(phase, limit, detail));
         this.phase = phase;

@@ -21,6 +21,11 @@ public final class KeepwellBodyHandlers {
      * The whole body as bytes, up to {@code maxBytes}: a larger body (announced or received) fails
      * with {@link BodyTooLargeException} and its connection is closed. Only the bytes that
      * arrived are held, whatever length the server announced.
+     *
+     * @param maxBytes the largest body accepted, in bytes; positive (a body can be held only up to
+     *                 about 2 GiB whatever the limit, as one array)
+     * @return a handler whose body is the whole body's bytes
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
      */
     public static BodyHandler<byte[]> ofByteArray(long maxBytes) {
         requirePositive(maxBytes);
@@ -30,6 +35,10 @@ public final class KeepwellBodyHandlers {
     /**
      * The whole body as a string in the charset named by {@code Content-Type} (UTF-8 otherwise),
      * up to {@code maxBytes} bytes, as {@link #ofByteArray(long)}.
+     *
+     * @param maxBytes the largest body accepted, in bytes before decoding; positive
+     * @return a handler whose body is the decoded string
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
      */
     public static BodyHandler<String> ofString(long maxBytes) {
         requirePositive(maxBytes);
@@ -39,14 +48,28 @@ public final class KeepwellBodyHandlers {
         };
     }
 
-    /** The whole body as a string in {@code charset}, up to {@code maxBytes} bytes. */
+    /**
+     * The whole body as a string in {@code charset}, whatever {@code Content-Type} says, up to
+     * {@code maxBytes} bytes, as {@link #ofByteArray(long)}.
+     *
+     * @param charset  the charset to decode with; not {@code null}
+     * @param maxBytes the largest body accepted, in bytes before decoding; positive
+     * @return a handler whose body is the decoded string
+     * @throws NullPointerException     if {@code charset} is {@code null}
+     * @throws IllegalArgumentException if {@code maxBytes} is not positive
+     */
     public static BodyHandler<String> ofString(Charset charset, long maxBytes) {
         Objects.requireNonNull(charset, "charset");
         requirePositive(maxBytes);
         return info -> new AggregatingSubscriber<>(bytes -> new String(bytes, charset), maxBytes, announcedLength(info));
     }
 
-    /** Drops the body; drains at most {@link #DEFAULT_DISCARD_BUDGET} bytes to keep the connection. */
+    /**
+     * Drops the body; drains at most {@link #DEFAULT_DISCARD_BUDGET} bytes to keep the connection,
+     * as {@link #discarding(long)}.
+     *
+     * @return a handler whose body is {@code null}
+     */
     public static BodyHandler<Void> discarding() {
         return discarding(DEFAULT_DISCARD_BUDGET);
     }
@@ -55,6 +78,10 @@ public final class KeepwellBodyHandlers {
      * Drops the body; the response's body is {@code null}. On Keepwell a body of at most
      * {@code budget} bytes is drained and the connection kept; a larger one closes the connection
      * rather than be read (the JDK's {@code discarding()} reads any body to its end).
+     *
+     * @param budget the most bytes to drain to keep the connection; at least 0
+     * @return a handler whose body is {@code null}
+     * @throws IllegalArgumentException if {@code budget} is negative
      */
     public static BodyHandler<Void> discarding(long budget) {
         if (budget < 0) {
@@ -66,6 +93,10 @@ public final class KeepwellBodyHandlers {
     /**
      * Drops the body as {@link #discarding()} does (draining at most
      * {@link #DEFAULT_DISCARD_BUDGET} bytes) and gives {@code value} as the body.
+     *
+     * @param <U>   the body type
+     * @param value the body every response gets; may be {@code null}
+     * @return a handler whose body is {@code value}
      */
     public static <U> BodyHandler<U> replacing(U value) {
         return info -> new DiscardingSubscriber<>(value, DEFAULT_DISCARD_BUDGET);

@@ -15,6 +15,9 @@ public final class KeepwellBodyPublishers {
      * transport: Keepwell sends it without copying it through user space on plain TCP (Netty's
      * {@code FileRegion}). Its length is read now.
      *
+     * @param path the file to send; not {@code null}
+     * @return a publisher whose {@code contentLength()} is the file's size now, a
+     *         {@link FileBodyPublisher}
      * @throws FileNotFoundException if it is not a readable regular file
      */
     public static BodyPublisher ofFile(Path path) throws FileNotFoundException {

@@ -9,9 +9,17 @@ import java.time.Duration;
  */
 public interface KeepwellTimeout {
 
-    /** Which limit ran out. */
+    /**
+     * Which limit ran out.
+     *
+     * @return the phase the exchange was in; never {@code null}
+     */
     HttpTimeoutException.Phase phase();
 
-    /** The limit's value. */
+    /**
+     * The limit's value.
+     *
+     * @return the configured duration that ran out; never {@code null}
+     */
     Duration limit();
 }

@@ -12,6 +12,12 @@ import java.io.IOException;
 public class RequestBodyException extends IOException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * The failure of {@code request}'s body.
+     *
+     * @param request the request, as described in the message (its method and URI)
+     * @param cause   what the body's supplier, stream, publisher or file threw or reported
+     */
     public RequestBodyException(String request, Throwable cause) {
         super("the request body of " + request + " failed: " + cause, cause);
     }

@@ -33,42 +33,90 @@ public interface RequestListener {
     RequestListener NONE = new RequestListener() {
     };
 
-    /** The call was handed to the client. */
+    /**
+     * The call was handed to the client.
+     *
+     * @param request the request as the caller built it
+     */
     default void callStart(HttpRequest request) {
     }
 
-    /** The request asked the pool for a connection. */
+    /**
+     * The request asked the pool for a connection.
+     *
+     * @param request the request
+     */
     default void acquireStart(HttpRequest request) {
     }
 
-    /** Name resolution began for a connection being opened for this request. */
+    /**
+     * Name resolution began for a connection being opened for this request.
+     *
+     * @param request the request the connection is opened for
+     * @param host    the host name being resolved, as in the request's URI
+     */
     default void dnsStart(HttpRequest request, String host) {
     }
 
     /**
      * Name resolution ended with these addresses, after {@code elapsed}; the connect goes to the
      * first. A failed resolution is not told here: the call fails in {@code CONNECT}.
+     *
+     * @param request   the request the connection is opened for
+     * @param host      the host name resolved
+     * @param addresses the addresses found
+     * @param elapsed   time since the matching {@code dnsStart}
      */
     default void dnsEnd(HttpRequest request, String host, List<InetAddress> addresses, Duration elapsed) {
     }
 
-    /** A TCP connect to {@code address} began. */
+    /**
+     * A TCP connect to {@code address} began.
+     *
+     * @param request the request the connection is opened for
+     * @param address the resolved address and port being connected to
+     */
     default void connectStart(HttpRequest request, InetSocketAddress address) {
     }
 
-    /** The TCP connect to {@code address} succeeded after {@code elapsed}. */
+    /**
+     * The TCP connect to {@code address} succeeded after {@code elapsed}.
+     *
+     * @param request the request the connection is opened for
+     * @param address the address connected to
+     * @param elapsed time since the matching {@code connectStart}
+     */
     default void connectEnd(HttpRequest request, InetSocketAddress address, Duration elapsed) {
     }
 
-    /** The TCP connect to {@code address} failed after {@code elapsed}. */
+    /**
+     * The TCP connect to {@code address} failed after {@code elapsed}.
+     *
+     * @param request the request the connection was to be opened for
+     * @param address the address that could not be connected to
+     * @param elapsed time since the matching {@code connectStart}
+     * @param cause   why it failed, such as an {@link HttpConnectTimeoutException} or a
+     *                {@link java.net.ConnectException}
+     */
     default void connectFailed(HttpRequest request, InetSocketAddress address, Duration elapsed, Throwable cause) {
     }
 
-    /** The TLS handshake began. */
+    /**
+     * The TLS handshake began, on a connection opened for an https request.
+     *
+     * @param request the request the connection is opened for
+     */
     default void tlsStart(HttpRequest request) {
     }
 
-    /** The TLS handshake completed with this protocol and cipher suite, after {@code elapsed}. */
+    /**
+     * The TLS handshake completed with this protocol and cipher suite, after {@code elapsed}.
+     *
+     * @param request     the request the connection is opened for
+     * @param protocol    the negotiated protocol, such as {@code "TLSv1.3"}
+     * @param cipherSuite the negotiated cipher suite, such as {@code "TLS_AES_128_GCM_SHA256"}
+     * @param elapsed     time since the matching {@code tlsStart}
+     */
     default void tlsEnd(HttpRequest request, String protocol, String cipherSuite, Duration elapsed) {
     }
 
@@ -76,11 +124,21 @@ public interface RequestListener {
      * The request got a connection after waiting {@code elapsed}: {@code reused} if the
      * connection had served before, {@code wasIdle} if it came from the idle pool (rather than
      * straight from a request releasing it), idle there for {@code idleTime} (zero otherwise).
+     *
+     * @param request  the request
+     * @param reused   whether the connection had served an earlier request
+     * @param wasIdle  whether it was taken from the idle pool
+     * @param idleTime how long it sat idle; {@link Duration#ZERO} unless {@code wasIdle}
+     * @param elapsed  time since {@code acquireStart}, connecting included
      */
     default void acquired(HttpRequest request, boolean reused, boolean wasIdle, Duration idleTime, Duration elapsed) {
     }
 
-    /** The request line and headers were written to the socket. */
+    /**
+     * The request line and headers were written to the socket.
+     *
+     * @param request the request
+     */
     default void requestHeadWritten(HttpRequest request) {
     }
 
@@ -88,6 +146,9 @@ public interface RequestListener {
      * The request body's last byte was written: {@code bytes} of body as the publisher produced
      * them, or the file's length (0 for none). Not told for a body that waited for
      * {@code 100 Continue} and was dropped because the final response came first.
+     *
+     * @param request the request
+     * @param bytes   body bytes written; 0 for no body
      */
     default void requestBodyWritten(HttpRequest request, long bytes) {
     }
@@ -95,6 +156,10 @@ public interface RequestListener {
     /**
      * The response's status line and headers arrived, {@code timeToFirstByte} after the request
      * started to be written.
+     *
+     * @param request         the request
+     * @param statusCode      the response's status code, such as 200
+     * @param timeToFirstByte time from the start of writing the request to the headers' arrival
      */
     default void responseHeaders(HttpRequest request, int statusCode, Duration timeToFirstByte) {
     }
@@ -103,21 +168,42 @@ public interface RequestListener {
      * The response body was read to its end (or the part of it the client chose to read, for a
      * body the caller discards): {@code bytes} as given to the body subscriber, so after
      * decompression when the client decompresses.
+     *
+     * @param request the request
+     * @param bytes   body bytes as given to the subscriber (after decompression)
      */
     default void responseBodyEnd(HttpRequest request, long bytes) {
     }
 
-    /** The request failed on a reused connection before any response byte and is sent again. */
+    /**
+     * The request failed on a reused connection before any response byte and is sent again.
+     *
+     * @param request the request being sent again
+     * @param cause   the failure of the previous attempt, typically a
+     *                {@link PrematureCloseException}
+     */
     default void retried(HttpRequest request, Throwable cause) {
     }
 
-    /** The call's future completed with a response of {@code statusCode}, {@code elapsed} after its start. */
+    /**
+     * The call's future completed with a response of {@code statusCode}, {@code elapsed} after its
+     * start.
+     *
+     * @param request    the request
+     * @param statusCode the response's status code
+     * @param elapsed    time since {@code callStart}
+     */
     default void callEnd(HttpRequest request, int statusCode, Duration elapsed) {
     }
 
     /**
      * The call failed in {@code phase} (the step it was in when it failed; {@code REQUEST} for
      * its own total timeout or a cancel by the caller) after {@code elapsed}.
+     *
+     * @param request the request
+     * @param phase   the step the call was in when it failed
+     * @param cause   the exception the call's future completed with
+     * @param elapsed time since {@code callStart}
      */
     default void callFailed(HttpRequest request, HttpTimeoutException.Phase phase, Throwable cause, Duration elapsed) {
     }

@@ -4,10 +4,18 @@ package io.keepwell.pool;
 @FunctionalInterface
 public interface Clock {
 
-    /** Nanoseconds from an arbitrary origin; only differences mean anything. */
+    /**
+     * Nanoseconds from an arbitrary origin; only differences mean anything.
+     *
+     * @return the current time in nanoseconds, never decreasing
+     */
     long nanoTime();
 
-    /** {@link System#nanoTime()}. */
+    /**
+     * The real clock.
+     *
+     * @return a clock reading {@link System#nanoTime()}
+     */
     static Clock system() {
         return System::nanoTime;
     }

@@ -24,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * it: waiter callbacks, listener calls and {@link TransportHooks#close} run once the lock is
  * released, so they may call back into the pool or wait for a thread that does. Only
  * {@link TransportHooks#isOpen}, a plain read of the socket's state, is asked under the lock.
+ *
+ * @param <T> the transport's connection object (a Netty {@code Channel} for the Netty adapter),
+ *            which the pool holds but never touches except through {@link TransportHooks}
  */
 public final class ConnectionPool<T> {
 
@@ -51,6 +54,17 @@ public final class ConnectionPool<T> {
     private boolean closeIdleRequested; // guarded by lock
     private boolean poolClosed;       // guarded by lock
 
+    /**
+     * Creates an empty pool; it opens nothing until the first {@link #acquire}.
+     *
+     * @param config   the limits and timeouts the pool enforces; not {@code null}
+     * @param clock    the monotonic time used for idle and lifetime deadlines, usually
+     *                 {@link Clock#system()}; not {@code null}
+     * @param listener hears every change, called outside the lock; {@link PoolListener#NOOP} for
+     *                 none, never {@code null}
+     * @param hooks    the transport's open check and close action; not {@code null}
+     * @throws NullPointerException if any argument is {@code null}
+     */
     public ConnectionPool(PoolConfig config, Clock clock, PoolListener listener, TransportHooks<T> hooks) {
         this.config = Objects.requireNonNull(config, "config");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -61,6 +75,11 @@ public final class ConnectionPool<T> {
         this.lifetimeJitterNanos = config.lifetimeJitter().toNanos();
     }
 
+    /**
+     * The configuration the pool was created with.
+     *
+     * @return the pool's configuration, never {@code null}
+     */
     public PoolConfig config() {
         return config;
     }
@@ -68,6 +87,8 @@ public final class ConnectionPool<T> {
     /**
      * Adds a listener that hears every event from now on, after those already set; thread-safe.
      * Listeners are called in the order they were added, after the lock is released, as the first.
+     *
+     * @param added the listener; {@link PoolListener#NOOP} changes nothing
      */
     public void addListener(PoolListener added) {
         Objects.requireNonNull(added, "listener");
@@ -80,7 +101,11 @@ public final class ConnectionPool<T> {
      * Finds a connection for {@code waiter}: the most recently used live idle connection of its
      * host, else a slot for a new connection if the host is under its cap, else a place in the
      * host's queue. The waiter hears the answer through exactly one of its callbacks, possibly
-     * before this method returns.
+     * before this method returns. On a closed pool the waiter fails with
+     * {@link ClientClosedException}; with the host's queue full, with {@link PoolExhaustedException}.
+     * A waiter already cancelled is ignored.
+     *
+     * @param waiter the request's claim, for the host of {@link Waiter#key()}; answered at most once
      */
     public void acquire(Waiter<T> waiter) {
         PoolKey key = waiter.key();
@@ -160,6 +185,10 @@ public final class ConnectionPool<T> {
      * Withdraws a waiting request. Returns {@code true} if it was still waiting (it will hear
      * nothing more); {@code false} if the pool had already answered it, in which case a connection
      * it receives must be offered back.
+     *
+     * @param waiter a waiter earlier passed to {@link #acquire}
+     * @return {@code true} if the waiter was withdrawn before any answer, {@code false} if the pool
+     *         had already answered (or it was cancelled before)
      */
     public boolean cancel(Waiter<T> waiter) {
         lock.lock();
@@ -178,7 +207,16 @@ public final class ConnectionPool<T> {
         }
     }
 
-    /** The slot's connection is established; returns {@code false} if the pool closed meanwhile, and the caller must close it. */
+    /**
+     * The slot's connection is established; it becomes active, leased to the waiter that got the
+     * permit.
+     *
+     * @param slot      the slot from {@link Waiter#onConnectPermit}, still connecting
+     * @param transport the established connection; not {@code null}
+     * @return {@code true} if the connection is now active; {@code false} if the pool closed
+     *         meanwhile, and the caller must close it
+     * @throws IllegalStateException if the slot is not connecting
+     */
     public boolean connected(PooledConnection<T> slot, T transport) {
         Objects.requireNonNull(transport, "transport");
         boolean open;
@@ -212,7 +250,13 @@ public final class ConnectionPool<T> {
     /**
      * Offers back a connection whose request is finished. {@code reusable} is the keep-alive
      * decision for the exchange. On a refusal the caller must close the connection; otherwise it
-     * is idle in the pool or already leased to a waiting request.
+     * is idle in the pool or already leased to a waiting request. The server sets no idle limit of
+     * its own: the client's {@link PoolConfig#idleTimeout()} applies.
+     *
+     * @param c        an active connection, as leased to the caller
+     * @param reusable whether the exchange left the connection fit for another request
+     * @return what became of the connection; never {@code null}
+     * @throws IllegalStateException if the connection is not active (idle, or still connecting)
      */
     public OfferVerdict offer(PooledConnection<T> c, boolean reusable) {
         return offer(c, reusable, Long.MAX_VALUE);
@@ -222,6 +266,16 @@ public final class ConnectionPool<T> {
      * As {@link #offer(PooledConnection, boolean, long)}, from the holder of lease {@code lease}:
      * if the connection has moved on to another lease (or is idle), the release is stale and
      * fails loudly rather than release someone else's lease.
+     *
+     * @param c                      the connection the caller holds a lease on
+     * @param lease                  the caller's lease number, {@link PooledConnection#lease()} as
+     *                               read when the connection was acquired
+     * @param reusable               whether the exchange left the connection fit for another request
+     * @param serverIdleTimeoutNanos the server's idle limit in nanoseconds, {@link Long#MAX_VALUE}
+     *                               for none
+     * @return what became of the connection; never {@code null}
+     * @throws IllegalStateException if {@code lease} is not the connection's current lease, or the
+     *                               connection is idle or still connecting
      */
     public OfferVerdict offer(PooledConnection<T> c, int lease, boolean reusable, long serverIdleTimeoutNanos) {
         Release<T> release;
@@ -244,6 +298,13 @@ public final class ConnectionPool<T> {
      * earlier of that and the client's idle timeout, so a server hint can shorten but never
      * extend the client's own limit. A limit of 0 or less leaves no idle time at all: refused as
      * {@link RefuseReason#NOT_REUSABLE}.
+     *
+     * @param c                      an active connection, as leased to the caller
+     * @param reusable               whether the exchange left the connection fit for another request
+     * @param serverIdleTimeoutNanos the server's idle limit in nanoseconds, {@link Long#MAX_VALUE}
+     *                               for none
+     * @return what became of the connection; never {@code null}
+     * @throws IllegalStateException if the connection is not active (idle, or still connecting)
      */
     public OfferVerdict offer(PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos) {
         Release<T> release;
@@ -337,6 +398,11 @@ public final class ConnectionPool<T> {
      * Marks an active or connecting connection as chosen to close for {@code reason} (a protocol
      * error, an aborted exchange); the caller then closes it. Returns {@code false} if it was
      * already closing or closed.
+     *
+     * @param c      the connection to close; if idle, it leaves the idle pool
+     * @param reason the reason the close is counted under once {@link #closed} reports it
+     * @return {@code true} if the caller now owns the close; {@code false} if the connection was
+     *         already closing or closed, and someone else does
      */
     public boolean markClosing(PooledConnection<T> c, CloseReason reason) {
         lock.lock();
@@ -357,7 +423,12 @@ public final class ConnectionPool<T> {
 
     /**
      * The connection's socket is closed (or its connect failed). Frees its slot, exactly once,
-     * whatever path closed it; {@code reason} counts unless the pool already chose one.
+     * whatever path closed it; {@code reason} counts unless the pool already chose one. A freed
+     * slot goes to the host's oldest waiter as a connect permit.
+     *
+     * @param c      the connection whose socket closed, or whose connect failed
+     * @param reason why it closed, as seen by the transport; ignored if the pool had already
+     *               chosen a reason (through a refusal, an expiry or {@link #markClosing})
      */
     public void closed(PooledConnection<T> c, CloseReason reason) {
         List<Waiter<T>> permitted = null;
@@ -406,6 +477,11 @@ public final class ConnectionPool<T> {
      * For the idle timer of one connection: closes it if it is idle past its deadline. Returns the
      * nanoseconds until it should be checked again, or -1 if it is not idle (any more); the
      * transport re-arms its timer only on a positive answer, so no timer outlives the idle period.
+     * A connection found closed or past its lifetime is closed as well.
+     *
+     * @param c the connection the timer belongs to
+     * @return nanoseconds (at least 1) until the next check, or -1 if the connection is not idle
+     *         or was just closed
      */
     public long expireIfIdle(PooledConnection<T> c) {
         boolean drop;
@@ -480,7 +556,14 @@ public final class ConnectionPool<T> {
         }
     }
 
-    /** Counts a retry, for {@link PoolStats#retried()}. */
+    /**
+     * Counts a retry, for {@link PoolStats#retried()}, and tells the listener.
+     *
+     * @param key     the host the request is sent to
+     * @param method  the request's method, such as {@code "GET"}
+     * @param attempt which retry this is: 1 for the first, counting sends after the first
+     * @param cause   why the previous attempt failed
+     */
     public void recordRetry(PoolKey key, String method, int attempt, Throwable cause) {
         lock.lock();
         try {
@@ -491,7 +574,11 @@ public final class ConnectionPool<T> {
         listener.requestRetried(key, method, attempt, cause);
     }
 
-    /** A consistent snapshot of all counts. */
+    /**
+     * A consistent snapshot of all counts, current and total, for the whole pool.
+     *
+     * @return the counts at one instant; never {@code null}
+     */
     public PoolStats stats() {
         lock.lock();
         try {
@@ -519,6 +606,10 @@ public final class ConnectionPool<T> {
      * A consistent snapshot of one host's current counts (open, idle, active, connecting, pending);
      * its totals are zero, as the pool keeps totals for the whole pool only. A host the pool does
      * not track (never seen, or forgotten with no connection and no waiter left) is all zero.
+     *
+     * @param key the host
+     * @return the host's current counts, {@link PoolStats#EMPTY} for a host not tracked; never
+     *         {@code null}
      */
     public PoolStats stats(PoolKey key) {
         lock.lock();
@@ -534,6 +625,9 @@ public final class ConnectionPool<T> {
      * A consistent snapshot, taken at one instant, of the current counts of every host the pool
      * tracks, as in {@link #stats(PoolKey)}. A host with no connection and no waiter is forgotten,
      * so it is absent here.
+     *
+     * @return an unmodifiable map from each tracked host to its current counts; empty, never
+     *         {@code null}, when no host is tracked
      */
     public Map<PoolKey, PoolStats> statsByHost() {
         lock.lock();
@@ -563,7 +657,12 @@ public final class ConnectionPool<T> {
         return lock.isHeldByCurrentThread();
     }
 
-    /** The state of {@code c}, for tests and diagnostics. */
+    /**
+     * The state of {@code c}, for tests and diagnostics.
+     *
+     * @param c a connection of this pool
+     * @return its state at the moment of the call
+     */
     public ConnState stateOf(PooledConnection<T> c) {
         lock.lock();
         try {

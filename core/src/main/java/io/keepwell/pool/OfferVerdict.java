@@ -20,7 +20,9 @@ public final class OfferVerdict {
         REFUSED
     }
 
+    /** The connection is idle in the pool; the offering party must not use it any more. */
     public static final OfferVerdict POOLED = new OfferVerdict(Outcome.POOLED, null);
+    /** The connection is already leased to a waiting request; the offering party must not use it any more. */
     public static final OfferVerdict HANDED_OFF = new OfferVerdict(Outcome.HANDED_OFF, null);
 
     private static final Map<RefuseReason, OfferVerdict> REFUSALS = new EnumMap<>(RefuseReason.class);
@@ -39,21 +41,39 @@ public final class OfferVerdict {
         this.reason = reason;
     }
 
-    /** The refusal for {@code reason}. */
+    /**
+     * The refusal for {@code reason}; one shared instance per reason.
+     *
+     * @param reason why the pool would not keep the connection; not {@code null}
+     * @return a verdict whose outcome is {@link Outcome#REFUSED}
+     */
     public static OfferVerdict refused(RefuseReason reason) {
         return REFUSALS.get(reason);
     }
 
+    /**
+     * What became of the offered connection.
+     *
+     * @return the outcome; never {@code null}
+     */
     public Outcome outcome() {
         return outcome;
     }
 
-    /** Whether the pool kept the connection (idle or handed off); if not, the caller closes it. */
+    /**
+     * Whether the pool kept the connection (idle or handed off); if not, the caller closes it.
+     *
+     * @return {@code true} unless the outcome is {@link Outcome#REFUSED}
+     */
     public boolean isAccepted() {
         return outcome != Outcome.REFUSED;
     }
 
-    /** The reason of a refusal; {@code null} when accepted. */
+    /**
+     * The reason of a refusal.
+     *
+     * @return the refusal's reason; {@code null} when the connection was accepted
+     */
     public RefuseReason refuseReason() {
         return reason;
     }

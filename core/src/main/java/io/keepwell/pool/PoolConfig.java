@@ -44,56 +44,107 @@ public final class PoolConfig {
         this.keepAlive = b.keepAlive;
     }
 
+    /**
+     * A builder holding every default; set only what differs.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The defaults. */
+    /**
+     * The defaults: the {@code DEFAULT_*} constants, no maximum lifetime, keep-alive on.
+     *
+     * @return a configuration with every default
+     */
     public static PoolConfig defaults() {
         return builder().build();
     }
 
-    /** Idle connections kept per host; 0 keeps none. */
+    /**
+     * Idle connections kept per host; 0 keeps none.
+     *
+     * @return the per-host idle cap, at least 0; default {@value #DEFAULT_MAX_IDLE_PER_HOST}
+     */
     public int maxIdlePerHost() {
         return maxIdlePerHost;
     }
 
-    /** Idle connections kept across all hosts; the least recently used goes first. */
+    /**
+     * Idle connections kept across all hosts; past it, the least recently used is evicted.
+     *
+     * @return the total idle cap, at least 0 (0 keeps no connection idle); default
+     *         {@value #DEFAULT_MAX_IDLE_TOTAL}
+     */
     public int maxIdleTotal() {
         return maxIdleTotal;
     }
 
-    /** Connections per host, connecting, active and idle together; 0 means no limit. */
+    /**
+     * Connections per host, connecting, active and idle together.
+     *
+     * @return the per-host connection cap; 0 (the default) means no limit
+     */
     public int maxConnectionsPerHost() {
         return maxConnectionsPerHost;
     }
 
-    /** Requests that may wait for a connection per host before new ones are refused. */
+    /**
+     * Requests that may wait for a connection per host before new ones fail with
+     * {@link PoolExhaustedException}.
+     *
+     * @return the per-host queue length, at least 0; default {@value #DEFAULT_MAX_PENDING_ACQUIRES}
+     */
     public int maxPendingAcquires() {
         return maxPendingAcquires;
     }
 
-    /** How long a connection may stay idle before it is closed. */
+    /**
+     * How long a connection may stay idle before it is closed; a server's
+     * {@code Keep-Alive: timeout} can shorten it for one connection, never extend it.
+     *
+     * @return the idle timeout, positive; default 30 s
+     */
     public Duration idleTimeout() {
         return idleTimeout;
     }
 
-    /** How long a request may wait for a connection when the host is at its cap. */
+    /**
+     * How long a request may wait for a connection when the host is at its cap, before it fails
+     * with {@link AcquireTimeoutException}.
+     *
+     * @return the acquire timeout, positive; default 30 s
+     */
     public Duration acquireTimeout() {
         return acquireTimeout;
     }
 
-    /** Age after which a connection is not reused; {@link Duration#ZERO} means no limit. */
+    /**
+     * Age, counted from the start of its connect, after which a connection is not reused.
+     *
+     * @return the maximum lifetime; {@link Duration#ZERO} (the default) means no limit
+     */
     public Duration maxLifetime() {
         return maxLifetime;
     }
 
-    /** Up to this much is taken off each connection's lifetime at random, so connections opened together do not expire together. */
+    /**
+     * Up to this much is taken off each connection's lifetime at random, so connections opened
+     * together do not expire together.
+     *
+     * @return the jitter, below {@link #maxLifetime()}; {@link Duration#ZERO} (the default) for none
+     */
     public Duration lifetimeJitter() {
         return lifetimeJitter;
     }
 
-    /** Whether connections are kept for reuse at all. */
+    /**
+     * Whether connections are kept for reuse at all.
+     *
+     * @return {@code true} (the default) to pool connections; {@code false} to close each after one
+     *         request
+     */
     public boolean keepAlive() {
         return keepAlive;
     }
@@ -121,43 +172,86 @@ public final class PoolConfig {
         private Builder() {
         }
 
-        /** Idle connections kept per host; 0 keeps none. Default {@value #DEFAULT_MAX_IDLE_PER_HOST}. */
+        /**
+         * Idle connections kept per host; 0 keeps none. Default {@value #DEFAULT_MAX_IDLE_PER_HOST}.
+         *
+         * @param n the per-host idle cap, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
         public Builder maxIdlePerHost(int n) {
             this.maxIdlePerHost = requireNonNegative(n, "maxIdlePerHost");
             return this;
         }
 
-        /** Idle connections kept across all hosts. Default {@value #DEFAULT_MAX_IDLE_TOTAL}. */
+        /**
+         * Idle connections kept across all hosts. Default {@value #DEFAULT_MAX_IDLE_TOTAL}.
+         *
+         * @param n the total idle cap, at least 0; 0 keeps no connection idle
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
         public Builder maxIdleTotal(int n) {
             this.maxIdleTotal = requireNonNegative(n, "maxIdleTotal");
             return this;
         }
 
-        /** Connections per host; 0 means no limit (the default). */
+        /**
+         * Connections per host, connecting, active and idle together; 0 means no limit (the default).
+         *
+         * @param n the per-host connection cap, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
         public Builder maxConnectionsPerHost(int n) {
             this.maxConnectionsPerHost = requireNonNegative(n, "maxConnectionsPerHost");
             return this;
         }
 
-        /** Requests waiting per host once it is at its cap. Default {@value #DEFAULT_MAX_PENDING_ACQUIRES}. */
+        /**
+         * Requests waiting per host once it is at its cap. Default {@value #DEFAULT_MAX_PENDING_ACQUIRES}.
+         *
+         * @param n the per-host queue length, at least 0; 0 fails a request at once when the host
+         *          is at its cap
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
         public Builder maxPendingAcquires(int n) {
             this.maxPendingAcquires = requireNonNegative(n, "maxPendingAcquires");
             return this;
         }
 
-        /** Idle time before a connection closes; positive. Default 30 s. */
+        /**
+         * Idle time before a connection closes. Default 30 s.
+         *
+         * @param d the idle timeout; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is zero or negative
+         */
         public Builder idleTimeout(Duration d) {
             this.idleTimeout = requirePositive(d, "idleTimeout");
             return this;
         }
 
-        /** Wait for a connection when the host is at its cap; positive. Default 30 s. */
+        /**
+         * Wait for a connection when the host is at its cap. Default 30 s.
+         *
+         * @param d the acquire timeout; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is zero or negative
+         */
         public Builder acquireTimeout(Duration d) {
             this.acquireTimeout = requirePositive(d, "acquireTimeout");
             return this;
         }
 
-        /** Age after which a connection is not reused; zero (the default) means no limit. */
+        /**
+         * Age after which a connection is not reused; zero (the default) means no limit.
+         *
+         * @param d the maximum lifetime; zero or positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is negative
+         */
         public Builder maxLifetime(Duration d) {
             Objects.requireNonNull(d, "maxLifetime");
             if (d.isNegative()) {
@@ -167,7 +261,14 @@ public final class PoolConfig {
             return this;
         }
 
-        /** Random amount up to which each connection's lifetime is shortened; zero by default. */
+        /**
+         * Random amount up to which each connection's lifetime is shortened; zero by default. A
+         * non-zero jitter needs a {@link #maxLifetime(Duration)} above it, checked by {@link #build()}.
+         *
+         * @param d the jitter; zero or positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code d} is negative
+         */
         public Builder lifetimeJitter(Duration d) {
             Objects.requireNonNull(d, "lifetimeJitter");
             if (d.isNegative()) {
@@ -177,12 +278,24 @@ public final class PoolConfig {
             return this;
         }
 
-        /** Whether connections are reused; true by default. */
+        /**
+         * Whether connections are reused; true by default.
+         *
+         * @param keepAlive {@code false} to close every connection after its request
+         * @return this builder
+         */
         public Builder keepAlive(boolean keepAlive) {
             this.keepAlive = keepAlive;
             return this;
         }
 
+        /**
+         * Validates the settings together and builds the configuration.
+         *
+         * @return an immutable configuration
+         * @throws IllegalArgumentException if a lifetime jitter is set without a maximum lifetime,
+         *                                  or is not below it
+         */
         public PoolConfig build() {
             if (!maxLifetime.isZero() && lifetimeJitter.compareTo(maxLifetime) >= 0) {
                 throw new IllegalArgumentException("lifetimeJitter " + lifetimeJitter + " must be below maxLifetime " + maxLifetime);

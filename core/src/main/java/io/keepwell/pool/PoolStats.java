@@ -49,11 +49,44 @@ public record PoolStats(
     /** Nothing open, nothing counted: the stats of a host the pool does not track. */
     public static final PoolStats EMPTY = current(0, 0, 0, 0, 0);
 
+    /**
+     * Takes an immutable copy of {@code closedByReason}; the other components are stored as given.
+     * The pool builds these; {@link #current} builds per-host ones.
+     *
+     * @param open                      connections not closed, now
+     * @param idle                      idle connections, now
+     * @param active                    leased connections, now
+     * @param connecting                connections being established, now
+     * @param pending                   waiting requests, now
+     * @param opened                    connections established, in total
+     * @param reused                    leases of a connection that had served before, in total
+     * @param closed                    established connections closed, in total
+     * @param retried                   requests sent again, in total
+     * @param refusedKeepAliveDisabled  refusals for {@link RefuseReason#KEEP_ALIVE_DISABLED}
+     * @param refusedNotReusable        refusals for {@link RefuseReason#NOT_REUSABLE}
+     * @param refusedTooManyIdleForHost refusals for {@link RefuseReason#TOO_MANY_IDLE_FOR_HOST}
+     * @param refusedTooManyIdleTotal   refusals for {@link RefuseReason#TOO_MANY_IDLE_TOTAL}
+     * @param refusedLifetimeExpired    refusals for {@link RefuseReason#LIFETIME_EXPIRED}
+     * @param refusedClosingIdle        refusals for {@link RefuseReason#CLOSING_IDLE}
+     * @param refusedPoolClosed         refusals for {@link RefuseReason#POOL_CLOSED}
+     * @param closedByReason            closes per reason; copied, not {@code null}
+     * @throws NullPointerException if {@code closedByReason} is {@code null} or holds a
+     *                              {@code null} key or value
+     */
     public PoolStats {
         closedByReason = Map.copyOf(closedByReason);
     }
 
-    /** Current counts only, every total zero: what the pool knows of one host. */
+    /**
+     * Current counts only, every total zero: what the pool knows of one host.
+     *
+     * @param open       connections whose socket is not closed
+     * @param idle       connections in the idle pool
+     * @param active     connections leased to a request
+     * @param connecting connections being established
+     * @param pending    requests waiting for a connection
+     * @return stats with those counts, zero totals and every close reason at zero
+     */
     public static PoolStats current(int open, int idle, int active, int connecting, int pending) {
         return new PoolStats(open, idle, active, connecting, pending, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NONE_CLOSED);
     }
@@ -66,7 +99,12 @@ public record PoolStats(
         return Map.copyOf(none);
     }
 
-    /** Offers refused for {@code reason}. */
+    /**
+     * Offers refused for {@code reason}, since the pool was created.
+     *
+     * @param reason the refusal reason; not {@code null}
+     * @return the matching {@code refused*} component
+     */
     public long refused(RefuseReason reason) {
         return switch (reason) {
             case KEEP_ALIVE_DISABLED -> refusedKeepAliveDisabled;
@@ -79,7 +117,11 @@ public record PoolStats(
         };
     }
 
-    /** Offers refused for any reason. */
+    /**
+     * Offers refused for any reason, since the pool was created.
+     *
+     * @return the sum of {@link #refused(RefuseReason)} over every reason
+     */
     public long refusedTotal() {
         long sum = 0;
         for (RefuseReason reason : RefuseReason.values()) {
@@ -88,7 +130,13 @@ public record PoolStats(
         return sum;
     }
 
-    /** Closes counted under {@code reason}. */
+    /**
+     * Closes counted under {@code reason}, since the pool was created. Only established
+     * connections count; a failed connect does not.
+     *
+     * @param reason the close reason
+     * @return the count for that reason; 0 if none
+     */
     public long closedBy(CloseReason reason) {
         return closedByReason.getOrDefault(reason, 0L);
     }

@@ -5,6 +5,8 @@ package io.keepwell.pool;
  * object ({@code T}, a channel for the Netty adapter) that the pool never touches itself.
  *
  * <p>Fields other than {@code key} and {@code id} are guarded by the owning pool's lock.
+ *
+ * @param <T> the transport's connection object, as in {@link ConnectionPool}
  */
 public final class PooledConnection<T> {
 
@@ -28,11 +30,20 @@ public final class PooledConnection<T> {
         this.lifetimeDeadlineNanos = lifetimeDeadlineNanos;
     }
 
+    /**
+     * The host this connection serves.
+     *
+     * @return the connection's pool key, fixed for its life
+     */
     public PoolKey key() {
         return key;
     }
 
-    /** A number unique within the pool, in order of creation. */
+    /**
+     * A number unique within the pool, in order of creation.
+     *
+     * @return the connection's id, 1 for the pool's first
+     */
     public long id() {
         return id;
     }
@@ -41,6 +52,8 @@ public final class PooledConnection<T> {
      * The number of the current lease (1 for the first request, growing by one with each). The
      * holder of a lease passes it back with {@link ConnectionPool#offer(PooledConnection, int, boolean, long)},
      * so a late release from an earlier lease is caught instead of releasing a later one.
+     *
+     * @return the current lease number; 0 before the connection is first leased
      */
     public int lease() {
         return leases;
@@ -50,12 +63,19 @@ public final class PooledConnection<T> {
      * How long the connection sat in the idle list before the current lease took it from there;
      * -1 when the current lease did not come from the idle list (a new connection, or one handed
      * straight from the request releasing it to a waiting one).
+     *
+     * @return nanoseconds idle before the current lease, or -1
      */
     public long idleNanosBeforeLease() {
         return idleNanosBeforeLease;
     }
 
-    /** The transport object; {@code null} while connecting. */
+    /**
+     * The transport object.
+     *
+     * @return the established connection; {@code null} while connecting, and for a connect that
+     *         failed
+     */
     public T transport() {
         return transport;
     }
@@ -64,7 +84,7 @@ public final class PooledConnection<T> {
         this.transport = transport;
     }
 
-    /** Deadline of the connection's lifetime, or {@link Long#MAX_VALUE} for none. */
+    /** Deadline of the connection's lifetime, on the pool's clock; meaningless (0) when the pool sets no lifetime. */
     long lifetimeDeadlineNanos() {
         return lifetimeDeadlineNanos;
     }

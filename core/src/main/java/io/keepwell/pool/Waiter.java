@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * <p>Handing a connection to a waiter is a <em>try</em>: the pool first claims the waiter, which
  * fails once {@link ConnectionPool#cancel} has won; a waiter that gets a connection it no longer
  * wants must offer it back (Go's {@code wantConn.tryDeliver}).
+ *
+ * @param <T> the transport's connection object, as in {@link ConnectionPool}
  */
 public abstract class Waiter<T> {
 
@@ -23,15 +25,29 @@ public abstract class Waiter<T> {
     private final PoolKey key;
     private volatile int state = WAITING; // through STATE: one waiter per request, so no AtomicInteger of its own
 
+    /**
+     * A waiter, still waiting, for a connection to {@code key}.
+     *
+     * @param key the host the request goes to
+     */
     protected Waiter(PoolKey key) {
         this.key = key;
     }
 
+    /**
+     * The host this waiter wants a connection to.
+     *
+     * @return the key given at construction
+     */
     public final PoolKey key() {
         return key;
     }
 
-    /** Whether the pool has not answered and nobody cancelled. */
+    /**
+     * Whether the pool has not answered and nobody cancelled.
+     *
+     * @return {@code true} while still waiting; once {@code false}, it stays so
+     */
     public final boolean isWaiting() {
         return state == WAITING;
     }
@@ -44,12 +60,18 @@ public abstract class Waiter<T> {
         return STATE.compareAndSet(this, WAITING, CANCELLED);
     }
 
-    /** The connection is leased to this waiter: an idle one, or one handed over on release. */
+    /**
+     * The connection is leased to this waiter: an idle one, or one handed over on release.
+     *
+     * @param connection an active connection, now the waiter's to use and then offer back
+     */
     protected abstract void onConnection(PooledConnection<T> connection);
 
     /**
      * A slot is reserved for a new connection to this waiter's host: connect, then report with
      * {@link ConnectionPool#connected} or {@link ConnectionPool#closed}.
+     *
+     * @param slot the reserved slot, connecting, with no transport yet
      */
     protected abstract void onConnectPermit(PooledConnection<T> slot);
 
@@ -61,6 +83,11 @@ public abstract class Waiter<T> {
     protected void onQueued() {
     }
 
-    /** No connection will come: the pool is full or closed. */
+    /**
+     * No connection will come: the pool is full or closed.
+     *
+     * @param cause a {@link PoolExhaustedException} when the host's queue is full, an
+     *              {@link io.keepwell.http.ClientClosedException} when the pool is closed
+     */
     protected abstract void onFailure(IOException cause);
 }

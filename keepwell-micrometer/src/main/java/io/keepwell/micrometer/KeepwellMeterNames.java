@@ -26,16 +26,40 @@ public final class KeepwellMeterNames {
     /** Timer from the start of writing a request to its response's headers. */
     public static final String TIME_TO_FIRST_BYTE = "keepwell.time.to.first.byte";
 
+    /** Tag key: the request's method; {@code GET} to {@code CONNECT} as they are, any other {@code OTHER}. */
     public static final String METHOD = "method";
+    /**
+     * Tag key: the response's status code, as three digits; {@code UNKNOWN} for a code outside
+     * 100 to 999, {@code CLIENT_ERROR} when no response arrived (as Spring has it).
+     */
     public static final String STATUS = "status";
+    /**
+     * Tag key: on {@link #HTTP_CLIENT_REQUESTS}, the status code's series ({@code INFORMATIONAL},
+     * {@code SUCCESS}, {@code REDIRECTION}, {@code CLIENT_ERROR}, {@code SERVER_ERROR}) or
+     * {@code UNKNOWN}; on {@link #CONNECT}, {@code SUCCESS} or {@code FAILURE}.
+     */
     public static final String OUTCOME = "outcome";
+    /** Tag key: the simple class name of the exception a call failed with; {@code none} when it got a response. */
     public static final String EXCEPTION = "exception";
+    /** Tag key: the URI template, as in Spring; always {@code none}, since a client sees only expanded URIs. */
     public static final String URI = "uri";
+    /**
+     * Tag key: the request URI's host name ({@code none} without one); past the cap on hosts,
+     * {@link #OTHER_HOST}.
+     */
     public static final String CLIENT_NAME = "client.name";
+    /** Tag key: the pool's host, {@code scheme://host:port}; past the cap on hosts, {@link #OTHER_HOST}. */
     public static final String HOST = "host";
+    /** Tag key: {@code open}, {@code idle}, {@code active}, {@code connecting}, or {@code pending} for waiting requests. */
     public static final String STATE = "state";
+    /**
+     * Tag key: the {@link io.keepwell.pool.RefuseReason} (on {@link #POOL_CONNECTIONS_REFUSED}) or
+     * {@link io.keepwell.pool.CloseReason} (on {@link #POOL_CONNECTIONS_CLOSED}), by its constant's name.
+     */
     public static final String REASON = "reason";
+    /** Tag key: {@code true} when the connection acquired had served before, else {@code false}. */
     public static final String REUSED = "reused";
+    /** Tag key: the negotiated TLS protocol, such as {@code TLSv1.3}; {@code none} when not known. */
     public static final String PROTOCOL = "protocol";
 
     /** The tag value shared by every host (or client name) past the cap. */

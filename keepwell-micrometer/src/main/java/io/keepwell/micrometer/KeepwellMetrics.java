@@ -80,13 +80,31 @@ public final class KeepwellMetrics implements RequestListener, PoolListener {
      * name. {@code statsByHost} feeds the pool gauges (a client passes its pool's
      * {@code statsByHost}); the result must be registered as the client's request and pool
      * listener.
+     *
+     * @param registry    where the meters are registered; not {@code null}
+     * @param statsByHost the pool's per-host snapshot, such as
+     *                    {@link io.keepwell.pool.ConnectionPool#statsByHost()}; read at most once a
+     *                    second, by the gauges; not {@code null}
+     * @param tags        tags added to every meter, such as the client's name; may be empty
+     * @return the meters, to register as the client's request and pool listener
      */
     public static KeepwellMetrics create(MeterRegistry registry, Supplier<Map<PoolKey, PoolStats>> statsByHost,
                                          Iterable<Tag> tags) {
         return create(registry, statsByHost, tags, DEFAULT_MAX_HOSTS);
     }
 
-    /** As {@link #create(MeterRegistry, Supplier, Iterable)}, with {@code maxHosts} hosts by name (0: all are {@code other}). */
+    /**
+     * As {@link #create(MeterRegistry, Supplier, Iterable)}, with {@code maxHosts} hosts by name
+     * (0: all are {@code other}).
+     *
+     * @param registry    where the meters are registered; not {@code null}
+     * @param statsByHost the pool's per-host snapshot, read at most once a second; not {@code null}
+     * @param tags        tags added to every meter; may be empty
+     * @param maxHosts    how many distinct hosts (and, separately, request host names) get their
+     *                    own tag value; 0 or more
+     * @return the meters, to register as the client's request and pool listener
+     * @throws IllegalArgumentException if {@code maxHosts} is negative
+     */
     public static KeepwellMetrics create(MeterRegistry registry, Supplier<Map<PoolKey, PoolStats>> statsByHost,
                                          Iterable<Tag> tags, int maxHosts) {
         return new KeepwellMetrics(Objects.requireNonNull(registry, "registry"),

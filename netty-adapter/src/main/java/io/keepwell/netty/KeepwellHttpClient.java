@@ -133,6 +133,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      * A client TLS context builder set up as Keepwell's default is: hostname verification, ALPN
      * advertising {@code http/1.1}. Add trust or key material and pass the result to
      * {@link Builder#nettySslContext}.
+     *
+     * @return a new Netty client context builder
      */
     public static SslContextBuilder tlsContextBuilder() {
         return SslContextBuilder.forClient()
@@ -155,12 +157,20 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
     }
 
-    /** A builder with the defaults. */
+    /**
+     * A builder with the defaults, each listed with its setter.
+     *
+     * @return a new builder
+     */
     public static Builder newBuilder() {
         return new Builder();
     }
 
-    /** The transport in use: EPOLL or NIO. */
+    /**
+     * The transport in use, as resolved when the client was built.
+     *
+     * @return {@link Transport#EPOLL} or {@link Transport#NIO}, never {@link Transport#AUTO}
+     */
     public Transport transport() {
         return loops.transport();
     }
@@ -477,6 +487,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      * Adds a listener that hears the steps of every call sent from now on (calls already sent
      * keep the listeners they started with), after those already set. Thread-safe. A listener
      * that throws is logged and dropped: it hears nothing more, and the call goes on.
+     *
+     * @param listener the listener; {@link RequestListener#NONE} changes nothing
      */
     public void addRequestListener(RequestListener listener) {
         Objects.requireNonNull(listener, "listener");
@@ -486,12 +498,20 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
     }
 
-    /** Adds a listener that hears every pool event from now on, after those already set. Thread-safe. */
+    /**
+     * Adds a listener that hears every pool event from now on, after those already set. Thread-safe.
+     *
+     * @param listener the listener; {@link PoolListener#NOOP} changes nothing
+     */
     public void addPoolListener(PoolListener listener) {
         pools.core().addListener(listener);
     }
 
-    /** A consistent snapshot of the connection pool's counts, over every host. */
+    /**
+     * A consistent snapshot of the connection pool's counts, over every host.
+     *
+     * @return the pool's current counts and totals since the client was built
+     */
     public PoolStats poolStats() {
         return pools.core().stats();
     }
@@ -499,12 +519,19 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     /**
      * The pool's current counts (open, idle, active, connecting, pending) for the host of
      * {@code uri} (scheme, host and port); all zero for a host it does not know.
+     *
+     * @param uri any URI of the host (its scheme, host and port are used)
+     * @return the host's current counts; its totals are zero (the pool keeps totals for all hosts only)
      */
     public PoolStats poolStats(java.net.URI uri) {
         return pools.core().stats(PoolKey.of(uri));
     }
 
-    /** The pool's current counts for every host it holds connections or waiters for. */
+    /**
+     * The pool's current counts for every host it holds connections or waiters for.
+     *
+     * @return an immutable snapshot, by host
+     */
     public java.util.Map<PoolKey, PoolStats> poolStatsByHost() {
         return pools.core().statsByHost();
     }
@@ -517,17 +544,29 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         pools.core().closeIdle();
     }
 
-    /** Channels not yet closed, counted by Netty's channel group: a witness independent of the pool's counts. */
+    /**
+     * Channels not yet closed, counted by Netty's channel group: a witness independent of the pool's counts.
+     *
+     * @return the number of open channels, at least 0
+     */
     public int openChannels() {
         return pools.openChannels();
     }
 
-    /** Response body bytes held for subscribers that have not asked for them yet. */
+    /**
+     * Response body bytes held for subscribers that have not asked for them yet.
+     *
+     * @return bytes held now, over every exchange, at least 0
+     */
     public long bufferedBodyBytes() {
         return bodyBuffer.current();
     }
 
-    /** The most response body bytes held at once for subscribers that had not asked for them. */
+    /**
+     * The most response body bytes held at once for subscribers that had not asked for them.
+     *
+     * @return the peak in bytes since the client was built or {@link #resetBufferedBodyBytesPeak()}
+     */
     public long bufferedBodyBytesPeak() {
         return bodyBuffer.peak();
     }
@@ -568,6 +607,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      * Closes the client now: idle connections close, requests in flight fail with
      * {@link ClientClosedException}, new requests are refused. The future completes once every
      * connection is closed and every thread the client started has stopped.
+     *
+     * @return a future completing once the client has terminated; the same future on every call
      */
     public CompletableFuture<Void> closeAsync() {
         shuttingDown.set(true);
@@ -622,6 +663,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      * {@code HttpClient.awaitTermination}); whether it did. An interrupt ends the wait with
      * {@code false} and the thread's interrupt status set.
      *
+     * @param duration the longest wait; not {@code null}
+     * @return {@code true} if the client terminated within {@code duration}
      * @throws IllegalStateException on one of this client's I/O threads, which the wait would block
      */
     public boolean awaitTermination(Duration duration) {
@@ -640,7 +683,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
     }
 
-    /** Whether every connection is closed and every thread the client started has stopped. */
+    /**
+     * Whether every connection is closed and every thread the client started has stopped.
+     *
+     * @return {@code true} once the future of {@link #closeAsync()} has completed
+     */
     public boolean isTerminated() {
         return closed.isDone();
     }
@@ -731,13 +778,24 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** Pool settings; {@link PoolConfig#defaults()} by default. */
+        /**
+         * Pool settings; {@link PoolConfig#defaults()} by default.
+         *
+         * @param pool the connection pool's limits and timeouts; not {@code null}
+         * @return this builder
+         */
         public Builder pool(PoolConfig pool) {
             this.pool = Objects.requireNonNull(pool, "pool");
             return this;
         }
 
-        /** I/O threads; default: the number of cores. */
+        /**
+         * I/O threads; default: the number of cores.
+         *
+         * @param threads the number of event loop threads, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code threads} is below 1
+         */
         public Builder eventLoopThreads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("eventLoopThreads must be at least 1: " + threads);
@@ -746,7 +804,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** The transport; {@link Transport#AUTO} (epoll when available) by default. */
+        /**
+         * The transport; {@link Transport#AUTO} (epoll when available) by default.
+         *
+         * @param transport the transport to use; not {@code null}
+         * @return this builder
+         */
         public Builder transport(Transport transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
             return this;
@@ -772,6 +835,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * sent again (see {@link RetryPolicy}): 0 turns retry off, any other value turns it on.
          * Default 1. As in Go, such retries are not counted: each one follows a stale connection,
          * which is closed, and a pool holds finitely many; a failure on a fresh one ends it.
+         *
+         * @param maxRetries 0 for no retry; any positive value allows them
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxRetries} is negative
          */
         public Builder maxRetries(int maxRetries) {
             if (maxRetries < 0) {
@@ -787,6 +854,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * not a total, as OkHttp's: a large upload that keeps moving is never cut. 10 s by
          * default, as OkHttp. A wait for {@code 100 Continue} is bounded by
          * {@link #expectContinueTimeout} instead.
+         *
+         * @param timeout the longest gap; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder writeTimeout(Duration timeout) {
             this.writeTimeout = positive(timeout, "writeTimeout");
@@ -796,6 +867,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Limit from the request's last byte to the response's status line and headers; 60 s by
          * default, so that a server that never answers cannot hold a request forever.
+         *
+         * @param timeout the limit; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder responseHeaderTimeout(Duration timeout) {
             this.responseHeaderTimeout = positive(timeout, "responseHeaderTimeout");
@@ -805,6 +880,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Limit on a gap between two reads of a response body; 60 s by default. Time the
          * caller's subscriber spends without demand does not count.
+         *
+         * @param timeout the longest gap; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive(timeout, "readTimeout");
@@ -815,6 +894,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * How long a streamed response body may wait with no demand from its subscriber (never
          * subscribed, or stalled) before the client closes its connection and logs a warning
          * naming the request; 30 s by default.
+         *
+         * @param timeout the longest wait without demand; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder abandonedBodyTimeout(Duration timeout) {
             this.abandonedBodyTimeout = positive(timeout, "abandonedBodyTimeout");
@@ -827,6 +910,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * is closed. Off by default (as in the JDK client), so a large download is never cut; to
          * hold a body in memory safely, use {@link io.keepwell.http.KeepwellBodyHandlers#ofString(long)}
          * or {@code ofByteArray(long)}, which bound that body alone.
+         *
+         * @param bytes the largest body, in bytes as given to the body handler (decompressed, when
+         *              {@link #decompression} is on); positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not positive
          */
         public Builder maxResponseBodySize(long bytes) {
             if (bytes <= 0) {
@@ -839,6 +927,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Records where each request was sent from, so an abandoned-body warning can say; off by
          * default, since it costs a stack trace per request.
+         *
+         * @param track {@code true} to record each request's call site
+         * @return this builder
          */
         public Builder trackBodyCallSites(boolean track) {
             this.trackBodyCallSites = track;
@@ -934,7 +1025,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Advanced: a Netty client {@link SslContext} for https, instead of a
          * {@code javax.net.ssl.SSLContext} ({@link #tlsContextBuilder()} gives a builder set up as
-         * Keepwell's default). {@link #sslParameters} still apply.
+         * Keepwell's default). {@link #sslParameters} still apply. Wins over
+         * {@link #sslContext(SSLContext)} when both are set.
+         *
+         * @param sslContext a Netty client context; not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code sslContext} is a server context
          */
         public Builder nettySslContext(SslContext sslContext) {
             Objects.requireNonNull(sslContext, "sslContext");
@@ -959,7 +1055,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Most redirects followed for one request; 4 by default, as the JDK client (whose
          * {@code jdk.httpclient.redirects.retrylimit} of 5 counts the requests). The redirect past
-         * the limit is the response, as in the JDK, not an error.
+         * the limit is the response, as in the JDK, not an error. Used only when
+         * {@link #followRedirects} is not {@code NEVER}.
+         *
+         * @param max the most redirects followed, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code max} is below 1
          */
         public Builder maxRedirects(int max) {
             if (max < 1) {
@@ -973,6 +1074,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * Ask for gzip/deflate ({@code Accept-Encoding}, unless the request sets its own) and
          * decode responses transparently with Netty's decompressor. Off by default, so bodies and
          * CPU cost are what the server sends.
+         *
+         * @param enable {@code true} to ask for and decode compressed responses
+         * @return this builder
          */
         public Builder decompression(boolean enable) {
             this.decompression = enable;
@@ -982,6 +1086,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Largest decompressed body accepted; a larger one (a gzip bomb) fails with
          * {@code BodyTooLargeException} and its connection is closed. 64 MiB by default.
+         *
+         * @param bytes the largest body after decoding, in bytes; positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not positive
          */
         public Builder maxDecompressedSize(long bytes) {
             if (bytes <= 0) {
@@ -994,13 +1102,23 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * How long a request built with {@code expectContinue(true)} waits for {@code 100 Continue}
          * before sending its body anyway; 1 s by default (as curl), since some servers never send it.
+         *
+         * @param timeout the wait; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
          */
         public Builder expectContinueTimeout(Duration timeout) {
             this.expectContinueTimeout = positive(timeout, "expectContinueTimeout");
             return this;
         }
 
-        /** Limit on the TLS handshake; 10 s by default. */
+        /**
+         * Limit on the TLS handshake; 10 s by default.
+         *
+         * @param timeout the limit; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
         public Builder handshakeTimeout(Duration timeout) {
             this.handshakeTimeout = positive(timeout, "handshakeTimeout");
             return this;
@@ -1009,6 +1127,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * Whether the server's certificate must name the URI's host; on by default. Turning it off
          * accepts any certificate the trust store accepts, for any host: only for tests.
+         *
+         * @param verify {@code false} to skip hostname verification
+         * @return this builder
          */
         public Builder hostnameVerification(boolean verify) {
             this.hostnameVerification = verify;
@@ -1023,7 +1144,13 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return d;
         }
 
-        /** Hears pool events; none by default. */
+        /**
+         * Hears pool events; none by default. Called on I/O threads: it must not block.
+         *
+         * @param listener the listener, such as Keepwell's Micrometer binding; not {@code null}
+         *                 ({@link PoolListener#NOOP} for none)
+         * @return this builder
+         */
         public Builder poolListener(PoolListener listener) {
             this.poolListener = Objects.requireNonNull(listener, "poolListener");
             return this;
@@ -1033,13 +1160,23 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * Hears the steps of every call (see {@link RequestListener}); none by default, and with
          * none the client takes no timestamps for it. More can be added to the built client with
          * {@link KeepwellHttpClient#addRequestListener}.
+         *
+         * @param listener the listener
+         * @return this builder
          */
         public Builder requestListener(RequestListener listener) {
             this.requestListener = Objects.requireNonNull(listener, "requestListener");
             return this;
         }
 
-        /** Longest accepted status line; 8 KiB by default. */
+        /**
+         * Longest accepted status line; 8 KiB by default. A longer one fails the exchange with
+         * {@link io.keepwell.http.HttpProtocolException}.
+         *
+         * @param bytes the limit in bytes, at least 64
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is below 64
+         */
         public Builder maxInitialLineLength(int bytes) {
             if (bytes < 64) {
                 throw new IllegalArgumentException("maxInitialLineLength too small: " + bytes);
@@ -1048,7 +1185,14 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** Largest accepted response header block; 16 KiB by default. */
+        /**
+         * Largest accepted response header block; 16 KiB by default. A larger one fails the
+         * exchange with {@link io.keepwell.http.HttpProtocolException}.
+         *
+         * @param bytes the limit in bytes, at least 256
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is below 256
+         */
         public Builder maxHeaderSize(int bytes) {
             if (bytes < 256) {
                 throw new IllegalArgumentException("maxHeaderSize too small: " + bytes);
@@ -1061,6 +1205,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * The limit these settings put on {@code phase}, or empty for {@code REQUEST}, which each
          * request sets for itself ({@code HttpRequest.Builder.timeout}). Every other phase has one,
          * whatever the settings, so an exchange that stops making progress always ends.
+         *
+         * @param phase the timeout's phase
+         * @return the configured limit; empty only for {@code REQUEST}
          */
         public Optional<Duration> limit(HttpTimeoutException.Phase phase) {
             return switch (phase) {

@@ -84,7 +84,7 @@ final class HopFollower {
                 if (!result.isDone()) {
                     hop(next.request(), handler, next.authenticates() ? redirected : redirected + 1,
                             next.authenticates() ? authenticated + 1 : authenticated,
-                            new Hop<>((HttpResponse<Object>) response, null, previous), result, currentHop);
+                            new Hop<>(response, null, previous), result, currentHop);
                 }
             } else {
                 HttpResponse<T> last = (HttpResponse<T>) response;

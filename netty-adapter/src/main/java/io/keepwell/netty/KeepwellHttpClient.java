@@ -2,21 +2,16 @@ package io.keepwell.netty;
 
 import io.keepwell.http.ClientClosedException;
 import io.keepwell.http.HttpTimeoutException;
-import io.keepwell.http.PrematureCloseException;
 import io.keepwell.http.RequestListener;
 import io.keepwell.keepalive.RetryPolicy;
 import io.keepwell.netty.handler.BodyBufferGauge;
 import io.keepwell.netty.handler.ChannelSettings;
 import io.keepwell.netty.handler.ConnectionContext;
-import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.ExchangeReader;
 import io.keepwell.netty.handler.ExchangeWriter;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.netty.pool.ChannelPools;
-import io.keepwell.netty.pool.ConnectFailure;
-import io.keepwell.netty.pool.HostChannelPool;
 import io.keepwell.netty.transport.EventLoops;
-import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
@@ -33,9 +28,6 @@ import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.io.IOException;
 import java.net.Authenticator;
@@ -47,7 +39,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -68,8 +59,6 @@ import javax.net.ssl.SSLParameters;
 public final class KeepwellHttpClient extends HttpClient implements AutoCloseable {
 
     private final EventLoops loops;
-    private final int maxRetries;
-    private final boolean trackBodyCallSites;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
     private final HopFollower hops; // null when neither redirects nor challenges are followed
     private final Authenticator authenticator; // null without one
@@ -84,12 +73,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final Executor executor;           // null: futures complete on the I/O thread
     private final Version version;
     private final CookieJar cookies;           // null without a cookie handler
-    private final ComposedRequestListener addedListeners = new ComposedRequestListener();
-    private volatile RequestListener requestListener = RequestListener.NONE; // NONE, or addedListeners once one is added
+    private final ExchangeDispatcher exchanges;
 
     private KeepwellHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
-        this.maxRetries = b.maxRetries;
         this.connectTimeout = b.connectTimeout;
         this.redirect = b.redirect;
         this.sslContext = b.jdkSslContext;
@@ -97,9 +84,6 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         this.executor = b.executor;
         this.version = b.version;
         this.cookies = b.cookieHandler == null ? null : new CookieJar(b.cookieHandler);
-        if (b.requestListener != RequestListener.NONE) {
-            addRequestListener(b.requestListener);
-        }
         Bootstrap bootstrap = new Bootstrap().group(loops.group());
         if (b.channelFactory != null) {
             bootstrap.channelFactory(b.channelFactory);
@@ -110,23 +94,16 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
-        this.trackBodyCallSites = b.trackBodyCallSites;
         this.authenticator = b.authenticator;
-        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
-                : new HopFollower(new HopFollower.Sender() {
-                    @Override
-                    public <T> CompletableFuture<HttpResponse<T>> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
-                        return sendOnce(request, handler);
-                    }
-
-                    @Override
-                    public <T> CompletableFuture<T> newFuture() {
-                        return newResultFuture();
-                    }
-                }, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
-                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
         ChannelSettings settings = b.channelSettings(bodyBuffer);
         this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing);
+        this.exchanges = new ExchangeDispatcher(loops, pools, closing, b.maxRetries, b.trackBodyCallSites, cookies, this::newResultFuture);
+        if (b.requestListener != RequestListener.NONE) {
+            exchanges.addRequestListener(b.requestListener);
+        }
+        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
+                : new HopFollower(exchanges, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
+                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
     }
 
     /**
@@ -291,7 +268,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             refused.completeExceptionally(new ClientClosedException("the client is shut down"));
             return refused;
         }
-        CompletableFuture<HttpResponse<T>> sent = hops == null ? sendOnce(request, responseBodyHandler)
+        CompletableFuture<HttpResponse<T>> sent = hops == null ? exchanges.send(request, responseBodyHandler)
                 : hops.send(request, responseBodyHandler);
         return executor == null ? sent : completeOnExecutor(sent);
     }
@@ -334,155 +311,6 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return new IoThreadGuardedFuture<>(loops::inAnyEventLoop, executor);
     }
 
-    /** One exchange (with its safe retries), no redirect following. */
-    private <T> CompletableFuture<HttpResponse<T>> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler) {
-        CompletableFuture<HttpResponse<T>> result = newResultFuture();
-        if (closing.get()) {
-            result.completeExceptionally(new ClientClosedException("the client is closed"));
-            return result;
-        }
-        if (cookies != null) {
-            request = cookies.attach(request);
-            bodyHandler = cookies.storing(request.uri(), bodyHandler);
-        }
-        Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed,
-                requestListener);
-        if (exchange.trace() != null) {
-            result.whenComplete(exchange.trace()::futureCompleted);
-        }
-        if (trackBodyCallSites) {
-            exchange.recordCallSite();
-        }
-        dispatch(exchange);
-        return result;
-    }
-    /**
-     * Safe retry, Go's rule, from the facts the attempt recorded (see {@link RetryPolicy}); every
-     * retry is counted in {@link PoolStats#retried()} and told to the pool listener.
-     */
-    private void exchangeFailed(Exchange<?> exchange, Throwable cause) {
-        if (cause instanceof PrematureCloseException premature && !closing.get() && !exchange.result().isDone()) {
-            RetryPolicy.Decision decision = RetryPolicy.decide(exchange.request(), maxRetries,
-                    premature.reused(), premature.phase() != PrematureCloseException.Phase.BEFORE_RESPONSE,
-                    premature.bytesWritten());
-            if (decision.retry()) {
-                if (exchange.trace() != null) {
-                    exchange.trace().retried(cause);
-                }
-                exchange.countRetry();
-                pools.core().recordRetry(exchange.key(), exchange.request().method(), exchange.retries(), cause);
-                dispatch(exchange);
-                return;
-            }
-        }
-        exchange.result().completeExceptionally(cause);
-    }
-
-    /** Leases a channel for the exchange and starts it there. */
-    private void dispatch(Exchange<?> exchange) {
-        HostChannelPool host = pools.hostPool(exchange.key());
-        Promise<Channel> leased = ImmediateEventExecutor.INSTANCE.newPromise();
-        leased.addListener((Future<Channel> f) -> {
-            if (!f.isSuccess()) {
-                exchange.result().completeExceptionally(f.cause() instanceof ConnectFailure connect
-                        ? connect.forRequest(exchange.request().method() + " " + exchange.request().uri()) : f.cause());
-                return;
-            }
-            Channel channel = f.getNow();
-            // Always as a task, even on the channel's loop: a channel handed to a waiter from inside the
-            // read that ended its previous response may hold bytes that followed that response. They must
-            // reach the reader while it is idle (which closes the channel as unsolicited) before this
-            // request is written, or they are taken for its response (found by the chaos soak).
-            try {
-                channel.eventLoop().execute(() -> start(exchange, channel, host));
-            } catch (RejectedExecutionException stopped) {
-                // The client closed between the lease and now; its close takes the channel.
-                exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
-            }
-        });
-        if (exchange.retries() == 0) {
-            exchange.result().whenComplete((response, error) -> {
-                if (error instanceof CancellationException) {
-                    abandon(exchange, CloseReason.ABORTED, error);
-                }
-            });
-            exchange.request().timeout().ifPresent(limit -> limitTotalTime(exchange, limit));
-        }
-        exchange.lease(leased);
-        if (exchange.trace() != null) {
-            exchange.trace().acquireStart();
-        }
-        host.acquire(leased, exchange.trace());
-    }
-
-    private void start(Exchange<?> exchange, Channel channel, HostChannelPool host) {
-        ConnectionContext cx = ConnectionContext.of(channel);
-        boolean reused = cx.markLeased();
-        if (exchange.result().isDone()) {
-            host.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
-            return;
-        }
-        if (exchange.trace() != null) {
-            exchange.trace().acquired(reused, cx.pooled().idleNanosBeforeLease());
-        }
-        ExchangeReader reader = PipelineInitializer.reader(channel);
-        if (reader == null) {
-            // Closed between its lease and now, and its handlers are gone: nothing was sent on it.
-            exchangeFailed(exchange, new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
-            return;
-        }
-        reader.begin(exchange, reused);
-    }
-
-    /**
-     * The request's own timeout covers everything from here to the last body byte: waiting for a
-     * connection, connecting, writing, waiting, reading, and a streamed body ({@code ofPublisher},
-     * {@code ofInputStream}) after its future completed with the headers, until the body ends or
-     * the caller cancels it (its subscriber then hears the timeout). Its timer goes when the future
-     * fails, or when the response is over on its channel.
-     */
-    private void limitTotalTime(Exchange<?> exchange, Duration limit) {
-        ScheduledFuture<?> timer;
-        try {
-            timer = loops.group().next().schedule(() -> {
-                HttpTimeoutException timeout = new HttpTimeoutException(HttpTimeoutException.Phase.REQUEST, limit, exchange.toString());
-                exchange.result().completeExceptionally(timeout);
-                abandon(exchange, CloseReason.TIMEOUT, timeout); // a no-op once the exchange left its channel
-            }, limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException stopped) {
-            exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
-            return;
-        }
-        exchange.onResponseEnd(() -> timer.cancel(false));
-        exchange.result().whenComplete((response, error) -> {
-            if (error != null) {
-                timer.cancel(false);
-            }
-        });
-    }
-
-    /**
-     * The caller gave up (cancel, timeout): a pending lease is withdrawn (a channel arriving later
-     * goes back to the pool), a running exchange is ended by closing its channel.
-     */
-    private static void abandon(Exchange<?> exchange, CloseReason reason, Throwable error) {
-        Promise<Channel> leased = exchange.lease();
-        leased.cancel(false);
-        if (leased.isSuccess()) {
-            Channel channel = leased.getNow();
-            try {
-                channel.eventLoop().execute(() -> {
-                    ExchangeReader reader = PipelineInitializer.reader(channel);
-                    if (reader != null) { // null once a closed channel lost its handlers: its exchange is over
-                        reader.abortIfCurrent(exchange, reason, error);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
-                // The client has closed: its close took the channel, and the exchange with it.
-            }
-        }
-    }
-
     /**
      * Adds a listener that hears the steps of every call sent from now on (calls already sent
      * keep the listeners they started with), after those already set. Thread-safe. A listener
@@ -491,11 +319,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      * @param listener the listener; {@link RequestListener#NONE} changes nothing
      */
     public void addRequestListener(RequestListener listener) {
-        Objects.requireNonNull(listener, "listener");
-        if (listener != RequestListener.NONE) {
-            addedListeners.add(listener);
-            requestListener = addedListeners;
-        }
+        exchanges.addRequestListener(listener);
     }
 
     /**

@@ -312,9 +312,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     }
 
     /**
-     * Adds a listener that hears the steps of every call sent from now on (calls already sent
-     * keep the listeners they started with), after those already set. Thread-safe. A listener
-     * that throws is logged and dropped: it hears nothing more, and the call goes on.
+     * Adds a listener that hears the steps of every call from now on, after those already set;
+     * a call already in flight may tell it its remaining steps (so a listener should not assume
+     * it heard {@code callStart} for every call it hears end). Thread-safe. A listener that throws
+     * is logged and dropped: it hears nothing more, and the call goes on.
      *
      * @param listener the listener; {@link RequestListener#NONE} changes nothing
      */

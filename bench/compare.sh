@@ -147,8 +147,8 @@ build_jar
 start_nginx
 for client in $CLIENTS; do
     case $client in
-        netty|keepwell|jdk|jetty|apache|ahc|reactor) ;;
-        *) log "unknown client '$client' in CLIENTS (netty keepwell jdk jetty apache ahc reactor)"; exit 2 ;;
+        netty|keepwell|keepwell_executor|jdk|jetty|apache|ahc|reactor|spring_jdk|spring_keepwell) ;;
+        *) log "unknown client '$client' in CLIENTS (netty keepwell keepwell_executor jdk jetty apache ahc reactor spring_jdk spring_keepwell)"; exit 2 ;;
     esac
 done
 log "nginx on 127.0.0.1:$PORT (pid $NGINX_PID); each point: ${WARMUP} warmup + ${DURATION}; wrk -t$WRK_THREADS; clients ($CLIENTS) --io-threads $IO_THREADS, each in its own JVM"

@@ -6,6 +6,7 @@ import io.keepwell.bench.load.peers.JdkLoadClient;
 import io.keepwell.bench.load.peers.JettyLoadClient;
 import io.keepwell.bench.load.peers.NettyLoadClient;
 import io.keepwell.bench.load.peers.ReactorLoadClient;
+import io.keepwell.bench.load.peers.SpringWebClientLoadClient;
 
 import java.net.URI;
 import java.util.Locale;
@@ -26,7 +27,11 @@ public enum ClientKind {
     /** AsyncHttpClient 3 (DefaultAsyncHttpClient). */
     AHC,
     /** Reactor Netty 1.3 HttpClient. */
-    REACTOR;
+    REACTOR,
+    /** Spring WebClient on Spring's {@code JdkClientHttpConnector} over a Keepwell client. */
+    SPRING_JDK,
+    /** Spring WebClient on keepwell-spring's {@code KeepwellClientHttpConnector} over a Keepwell client. */
+    SPRING_KEEPWELL;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -51,6 +56,8 @@ public enum ClientKind {
             case APACHE -> new ApacheLoadClient(options, target, body);
             case AHC -> new AhcLoadClient(options, target, body);
             case REACTOR -> new ReactorLoadClient(options, target, body);
+            case SPRING_JDK -> new SpringWebClientLoadClient(options, target, body, SpringWebClientLoadClient.Connector.JDK);
+            case SPRING_KEEPWELL -> new SpringWebClientLoadClient(options, target, body, SpringWebClientLoadClient.Connector.KEEPWELL);
         };
     }
 }

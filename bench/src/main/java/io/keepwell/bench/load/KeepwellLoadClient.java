@@ -3,14 +3,10 @@ package io.keepwell.bench.load;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import io.keepwell.netty.KeepwellHttpClient;
-import io.keepwell.pool.PoolStats;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 
 /**
@@ -18,32 +14,22 @@ import java.util.function.BiConsumer;
  * the pool sized by {@link LoadOptions#poolConfig()} (maxIdlePerHost = max(C, 32) by default, so
  * all C connections stay pooled between requests).
  */
-final class KeepwellLoadClient implements LoadClient {
+final class KeepwellLoadClient extends KeepwellBackedLoadClient {
 
-    private final KeepwellHttpClient client;
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
 
     private final java.util.concurrent.ExecutorService executor; // null: futures complete on the I/O thread
 
     KeepwellLoadClient(LoadOptions options, URI target, java.util.concurrent.ExecutorService executor) {
-        KeepwellHttpClient.Builder builder = KeepwellHttpClient.newBuilder()
-                .pool(options.poolConfig())
-                .eventLoopThreads(options.ioThreads())
-                .transport(options.transport());
+        super((executor == null ? options.keepwellBuilder() : options.keepwellBuilder().executor(executor)).build());
         this.executor = executor;
-        this.client = (executor == null ? builder : builder.executor(executor)).build();
         this.request = LoadGenerator.buildRequest(target, options.method(), options.bodySize());
     }
 
     @Override
     public String name() {
         return executor == null ? "keepwell" : "keepwell_executor";
-    }
-
-    @Override
-    public String transport() {
-        return client.transport().name();
     }
 
     @Override
@@ -76,24 +62,10 @@ final class KeepwellLoadClient implements LoadClient {
     }
 
     @Override
-    public PoolStats poolStats() {
-        return client.poolStats();
-    }
-
-    @Override
-    public int openChannels() {
-        return client.openChannels();
-    }
-
-    @Override
     public void close() throws InterruptedException {
-        try {
-            client.closeAsync().get(10, TimeUnit.SECONDS);
-            if (executor != null) {
-                executor.shutdown();
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("the client did not close within 10 s", e);
+        super.close();
+        if (executor != null) {
+            executor.shutdown();
         }
     }
 }

@@ -66,8 +66,10 @@ public final class LoadCommand implements Callable<Integer> {
     Transport transport;
 
     @Option(names = "--client", defaultValue = "keepwell", converter = ClientKindConverter.class,
-            description = "keepwell, netty (bare Netty: the ceiling), jdk, jetty, apache, ahc or reactor (default: ${DEFAULT-VALUE}). "
-                    + "--max-idle/--max-conns apply to keepwell; every peer's pool is sized to C.")
+            description = "keepwell, keepwell_executor, netty (bare Netty: the ceiling), jdk, jetty, apache, ahc, reactor, "
+                    + "spring_jdk or spring_keepwell (WebClient over Keepwell via Spring's JdkClientHttpConnector or Keepwell's connector) "
+                    + "(default: ${DEFAULT-VALUE}). "
+                    + "--max-idle/--max-conns apply to the Keepwell-based clients; every other peer's pool is sized to C.")
     ClientKind client;
 
     @Option(names = "--json", description = "Print the result as one JSON line instead of the table.")

@@ -1,5 +1,6 @@
 package io.keepwell.bench.load;
 
+import io.keepwell.netty.KeepwellHttpClient;
 import io.keepwell.netty.Transport;
 import io.keepwell.pool.PoolConfig;
 
@@ -95,5 +96,13 @@ public record LoadOptions(
                 .maxConnectionsPerHost(maxConnections)
                 .maxPendingAcquires(Math.max(concurrency, PoolConfig.DEFAULT_MAX_PENDING_ACQUIRES))
                 .build();
+    }
+
+    /** A Keepwell client builder with this run's pool, event-loop threads and transport (every Keepwell-based client's). */
+    public KeepwellHttpClient.Builder keepwellBuilder() {
+        return KeepwellHttpClient.newBuilder()
+                .pool(poolConfig())
+                .eventLoopThreads(ioThreads)
+                .transport(transport);
     }
 }

@@ -134,7 +134,12 @@ public final class ChannelPools implements TransportHooks<Channel> {
         ChannelFuture connect = address == null ? b.connect(key.host(), key.port()) : b.connect(address);
         Channel channel = connect.channel();
         if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
-            // Failed before registration (out of file descriptors): its close future never fires.
+            // Failed before registration (out of file descriptors), or failed so fast (a refused
+            // loopback connect) that the channel is already deregistered: either way no close
+            // listener was added, so the slot is given back here.
+            if (trace != null) {
+                trace.connectFailed(address, connect.cause());
+            }
             core.closed(slot, CloseReason.PEER_CLOSED);
             promise.tryFailure(new ConnectFailure(key, connect.cause()));
             return;

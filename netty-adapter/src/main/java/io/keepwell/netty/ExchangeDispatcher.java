@@ -85,7 +85,14 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             return result;
         }
         if (cookies != null) {
-            request = cookies.attach(request);
+            try {
+                request = cookies.attach(request);
+            } catch (RuntimeException e) {
+                // The caller's cookie handler failed: this call fails with it (on a redirect's next hop
+                // the exception would otherwise be lost in the previous hop's callback).
+                result.completeExceptionally(e instanceof java.io.UncheckedIOException unchecked ? unchecked.getCause() : e);
+                return result;
+            }
             bodyHandler = cookies.storing(request.uri(), bodyHandler);
         }
         Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed,

@@ -82,9 +82,13 @@ final class HopFollower {
                         + BasicAuthentication.MAX_ATTEMPTS + ") for " + request.method() + " " + request.uri()));
             } else if (response.body() instanceof NextHop next) {
                 if (!result.isDone()) {
-                    hop(next.request(), handler, next.authenticates() ? redirected : redirected + 1,
-                            next.authenticates() ? authenticated + 1 : authenticated,
-                            new Hop<>(response, null, previous), result, currentHop);
+                    try {
+                        hop(next.request(), handler, next.authenticates() ? redirected : redirected + 1,
+                                next.authenticates() ? authenticated + 1 : authenticated,
+                                new Hop<>(response, null, previous), result, currentHop);
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e); // thrown in this callback, it would be lost and the call never end
+                    }
                 }
             } else {
                 HttpResponse<T> last = (HttpResponse<T>) response;

@@ -5,9 +5,9 @@ import io.keepwell.netty.handler.HttpSyntax;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Checks a request before any I/O. The JDK's {@code HttpRequest.Builder} validates what it
@@ -16,10 +16,16 @@ import java.util.Set;
  */
 final class RequestCheck {
 
-    /** Header names the client sets itself (the JDK builder's restricted names, and the framing ones). */
-    private static final Set<String> RESTRICTED_HEADERS = Set.of(
-            "host", "content-length", "transfer-encoding", "expect", "upgrade", "te", "trailer",
-            "keep-alive", "proxy-connection");
+    /**
+     * Header names the client sets itself (the JDK builder's restricted names, and the framing
+     * ones), in any letter case: looked up without lower-casing, since this runs for every request.
+     */
+    private static final Set<String> RESTRICTED_HEADERS = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+
+    static {
+        RESTRICTED_HEADERS.addAll(List.of("host", "content-length", "transfer-encoding", "expect", "upgrade", "te", "trailer",
+                "keep-alive", "proxy-connection"));
+    }
 
     private RequestCheck() {
     }
@@ -27,8 +33,8 @@ final class RequestCheck {
     /** @throws IllegalArgumentException naming what is wrong with {@code request} */
     static void check(HttpRequest request) {
         URI uri = request.uri();
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
+        String scheme = uri.getScheme();
+        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
             throw new IllegalArgumentException("unsupported URI scheme (http or https only): " + uri);
         }
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
@@ -41,13 +47,12 @@ final class RequestCheck {
         for (Map.Entry<String, List<String>> header : request.headers().map().entrySet()) {
             String name = header.getKey();
             HttpSyntax.requireToken(name, "header name");
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (RESTRICTED_HEADERS.contains(lower)) {
+            if (RESTRICTED_HEADERS.contains(name)) {
                 throw new IllegalArgumentException("restricted header name: " + name + " (the client sets it)");
             }
             for (String value : header.getValue()) {
                 HttpSyntax.requireFieldValue(value, name);
-                if (lower.equals("connection") && !value.trim().equalsIgnoreCase("close")) {
+                if (name.equalsIgnoreCase("connection") && !value.trim().equalsIgnoreCase("close")) {
                     throw new IllegalArgumentException("only 'Connection: close' may be set, not: " + value);
                 }
             }

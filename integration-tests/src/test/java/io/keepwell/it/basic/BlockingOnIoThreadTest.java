@@ -108,4 +108,15 @@ class BlockingOnIoThreadTest {
             executor.shutdownNow();
         }
     }
+
+    /** An executor that refuses the hand-over (shut down) must not leave the caller waiting: the future completes anyway. */
+    @Test
+    void anExecutorThatRefusesStillCompletesTheFuture() throws Exception {
+        ScriptedServer server = servers.start(r -> Actions.ok("hi"));
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+        executor.shutdown();
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).executor(executor));
+        assertEquals("hi", client.sendAsync(HttpRequest.newBuilder(server.uri("/x")).build(), HttpResponse.BodyHandlers.ofString())
+                .get(10, TimeUnit.SECONDS).body());
+    }
 }

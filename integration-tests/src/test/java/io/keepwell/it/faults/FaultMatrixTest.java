@@ -81,7 +81,9 @@ class FaultMatrixTest {
 
     /** The request bodies Keepwell sends, each {@link #LARGE} bytes. */
     enum Body {
-        BYTES, INPUT_STREAM, PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN, FILE
+        BYTES, INPUT_STREAM, PUBLISHER_SYNC_KNOWN, PUBLISHER_SYNC_UNKNOWN, PUBLISHER_ASYNC_KNOWN, PUBLISHER_ASYNC_UNKNOWN, FILE,
+        /** {@code KeepwellBodyPublishers.ofFile}: sent as a file region, not through the publisher. */
+        FILE_ZERO_COPY
     }
 
     /** What the peer does to an upload. */
@@ -104,6 +106,7 @@ class FaultMatrixTest {
             case PUBLISHER_ASYNC_KNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter), length);
             case PUBLISHER_ASYNC_UNKNOWN -> BodyPublishers.fromPublisher(PatternPublisher.of(1, length, 16 * 1024, emitter));
             case FILE -> BodyPublishers.ofFile(file(length));
+            case FILE_ZERO_COPY -> io.keepwell.http.KeepwellBodyPublishers.ofFile(file(length));
         };
     }
 
@@ -235,7 +238,15 @@ class FaultMatrixTest {
     }
 
     /** The response-body handlers Keepwell has, each read to its end by the caller. */
-    enum Handler { STRING, BYTE_ARRAY, DISCARDING, PUBLISHER, INPUT_STREAM, FILE }
+    enum Handler {
+        STRING, BYTE_ARRAY, PUBLISHER, INPUT_STREAM, FILE,
+        /** The JDK's {@code discarding()}: reads the body to its end, so a cut body fails it. */
+        DISCARDING,
+        /** Keepwell's budgeted discard: past its budget it closes rather than read, and may succeed. */
+        BUDGETED_DISCARDING,
+        /** Keepwell's bounded {@code ofString(max)}, with room for the whole body. */
+        BOUNDED_STRING
+    }
 
     /** How the peer cuts a response body. */
     enum ResponseFault {
@@ -258,7 +269,9 @@ class FaultMatrixTest {
             case STRING -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
             case BYTE_ARRAY -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
             case FILE -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.ofFile(dir.resolve("download"))));
-            case DISCARDING -> {
+            case DISCARDING -> failureOf(client.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+            case BOUNDED_STRING -> failureOf(client.sendAsync(request, io.keepwell.http.KeepwellBodyHandlers.ofString(64 << 20)));
+            case BUDGETED_DISCARDING -> {
                 // 1 MiB is past the discard budget: the client may close instead of draining, and then it succeeds
                 CompletableFuture<HttpResponse<Void>> f = client.sendAsync(request, io.keepwell.http.KeepwellBodyHandlers.discarding());
                 try {

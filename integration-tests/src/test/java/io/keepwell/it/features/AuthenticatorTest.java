@@ -97,4 +97,24 @@ class AuthenticatorTest {
         assertEquals(4, wrong.asked.size());
         assertEquals(5, server.requestCount(), "the first request and four answers");
     }
+
+    /** The caller's authenticator failing is the caller's failure: the call fails with it, the connection closes as ABORTED. */
+    @Test
+    void anAuthenticatorThatThrowsFailsTheCallWithItsOwnError() throws Exception {
+        ScriptedServer server = serverFor("zoë", "s3cret");
+        IllegalStateException broken = new IllegalStateException("no credential store");
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).authenticator(new Authenticator() {
+            @Override
+            protected PasswordAuthentication getPasswordAuthentication() {
+                throw broken;
+            }
+        }));
+        java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(), HttpResponse.BodyHandlers.ofString())
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertSame(broken, e.getCause());
+        io.keepwell.it.support.Witnesses.awaitCondition(java.time.Duration.ofSeconds(10),
+                () -> client.poolStats().closedBy(io.keepwell.pool.CloseReason.ABORTED) == 1, () -> client.poolStats().toString());
+        assertEquals(0, client.poolStats().closedBy(io.keepwell.pool.CloseReason.PROTOCOL_ERROR));
+    }
 }

@@ -48,4 +48,46 @@ class CookieHandlerTest {
                 "the redirect's cookie is stored before its next hop is sent: " + afterHop);
         assertNull(KeepwellHttpClient.newBuilder().build().cookieHandler().orElse(null));
     }
+
+    /** A cookie handler that fails, on the first hop or on a redirect's next one, fails the call with its own error. */
+    @Test
+    void aCookieHandlerThatFailsFailsTheCallWhicheverHopItFailsOn() throws Exception {
+        ScriptedServer server = servers.start(r -> r.target().equals("/hop")
+                ? Actions.respond(302, "", "Location: /me\r\n") : Actions.ok("me"));
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        java.net.CookieHandler failsOnSecond = new java.net.CookieHandler() {
+            @Override
+            public java.util.Map<String, java.util.List<String>> get(java.net.URI uri, java.util.Map<String, java.util.List<String>> headers)
+                    throws java.io.IOException {
+                if (asked.incrementAndGet() == 2) {
+                    throw new java.io.IOException("cookie store unavailable");
+                }
+                return java.util.Map.of();
+            }
+
+            @Override
+            public void put(java.net.URI uri, java.util.Map<String, java.util.List<String>> headers) {
+            }
+        };
+        KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1)
+                .cookieHandler(failsOnSecond).followRedirects(HttpClient.Redirect.NORMAL));
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.sendAsync(HttpRequest.newBuilder(server.uri("/hop")).build(), HttpResponse.BodyHandlers.ofString())
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("cookie store unavailable", rootCause(e).getMessage(), "the redirect's next hop fails the call");
+
+        asked.set(1); // the next get() fails: now on the first hop
+        java.util.concurrent.ExecutionException first = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> client.sendAsync(HttpRequest.newBuilder(server.uri("/me")).build(), HttpResponse.BodyHandlers.ofString())
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("cookie store unavailable", rootCause(first).getMessage());
+        assertEquals(1, server.requestCount(), "only the first hop of the first call reached the server");
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
 }

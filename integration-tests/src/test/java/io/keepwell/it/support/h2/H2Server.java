@@ -69,7 +69,7 @@ public final class H2Server implements AutoCloseable {
     private void accept(SocketChannel channel, H2Pipelines pipelines) {
         H2ServerConnection connection;
         synchronized (connections) {
-            connection = new H2ServerConnection(connections.size() + 1, channel, new H2WireLog(connections.size() + 1, concurrency));
+            connection = new H2ServerConnection(connections.size() + 1, channel, new H2WireLog(connections.size() + 1, concurrency), connections::size);
             connections.add(connection);
         }
         channel.closeFuture().addListener(f -> closedConnections.incrementAndGet());

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /** One accepted connection: what the test may do to it, and its {@link #wire() wire log}. */
@@ -20,12 +21,15 @@ public final class H2ServerConnection {
     private final int id;
     private final Channel channel;
     private final H2WireLog wire;
+    private final IntSupplier acceptedConnections;
+    private volatile int acceptedWhenReady;
     private volatile String applicationProtocol = "";
     private volatile Http2FrameCodec codec; // null until HTTP/2 is spoken, and on HTTP/1.1
     private volatile boolean silent;
 
-    H2ServerConnection(int id, Channel channel, H2WireLog wire) {
+    H2ServerConnection(int id, Channel channel, H2WireLog wire, IntSupplier acceptedConnections) {
         this.id = id;
+        this.acceptedConnections = acceptedConnections;
         this.channel = channel;
         this.wire = wire;
     }
@@ -37,6 +41,15 @@ public final class H2ServerConnection {
 
     public H2WireLog wire() {
         return wire;
+    }
+
+    /**
+     * Connections the server had accepted (this one included) when this one was ready to speak:
+     * its TLS handshake done and protocol chosen, or at accept for h2c. A client that waits for a
+     * new connection's SETTINGS before dialling another sees 1 here for its first connection.
+     */
+    public int acceptedConnectionsWhenReady() {
+        return acceptedWhenReady;
     }
 
     /** The protocol ALPN agreed on ("" when none: h2c, or no ALPN from the client). */
@@ -98,12 +111,13 @@ public final class H2ServerConnection {
     }
 
     void spoke(String protocol, Http2FrameCodec codec) {
-        this.applicationProtocol = protocol;
         this.codec = codec;
+        spoke(protocol);
     }
 
     void spoke(String protocol) {
         this.applicationProtocol = protocol;
+        this.acceptedWhenReady = acceptedConnections.getAsInt();
     }
 
     boolean speaksHttp2() {
@@ -140,6 +154,7 @@ public final class H2ServerConnection {
     @Override
     public String toString() {
         return "connection " + id + " (" + (applicationProtocol.isEmpty() ? "no ALPN" : applicationProtocol)
-                + (channel.isOpen() ? ", open" : ", closed") + ", streams " + wire.streamIds() + ", open now " + wire.openStreams() + ")";
+                + (channel.isOpen() ? ", open" : ", closed") + ", streams " + wire.streamIds() + ", open now " + wire.openStreams() + ", PINGs " + wire.pingsReceived()
+                + ", resets in " + wire.resetsReceived().size() + ", out " + wire.resetsSent().size() + ")";
     }
 }

@@ -84,4 +84,29 @@ class H2GoAwayTest {
         assertTrue(server.connection(2).isOpen(), "the new connection closed");
         assertEquals(0, client.poolStats().streams());
     }
+
+    /** RFC 9113's graceful shutdown: GOAWAY(2^31-1), then the real one; streams open before either complete. */
+    @Test
+    void aGracefulDoubleGoAwayLetsOpenStreamsFinishAndSendsNewRequestsElsewhere() throws Exception {
+        H2Gate gate = new H2Gate();
+        H2Server server = servers.start(tlsServer().script(r -> r.path().startsWith("/held/") ? H2Reply.heldBy(gate, describe(r)) : describe(r)).build());
+        KeepwellHttpClient client = leaks.newClient(trustingClient());
+        List<CompletableFuture<HttpResponse<String>>> held = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            held.add(client.sendAsync(get(server, "/held/" + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        awaitCondition(WAIT, () -> server.openStreams() == 2, server::toString);
+        H2ServerConnection old = server.connection(1);
+
+        await(old.gracefulGoAway(java.time.Duration.ofMillis(200)));
+        assertEquals(List.of(Integer.MAX_VALUE, old.wire().streamIds().get(1)), old.wire().goAwayLastStreamIds());
+        assertEquals("connection 2 GET ", await(client.sendAsync(get(server, "/new"), HttpResponse.BodyHandlers.ofString())).body());
+        gate.release();
+        for (CompletableFuture<HttpResponse<String>> f : held) {
+            assertEquals("connection 1 GET ", await(f).body());
+        }
+        awaitCondition(WAIT, () -> !old.isOpen(), () -> "the old connection stayed open: " + server + ", " + client.poolStats());
+        awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.GOAWAY) == 1, () -> client.poolStats().toString());
+        assertEquals(0, old.wire().streamsOpenedAfterGoAway(), "the old connection took a stream after GOAWAY");
+    }
 }

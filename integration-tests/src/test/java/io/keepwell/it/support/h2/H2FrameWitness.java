@@ -42,8 +42,8 @@ final class H2FrameWitness extends Http2FrameLogger {
 
     @Override
     public void logData(Direction direction, ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endStream) {
-        if (direction == Direction.OUTBOUND && endStream) {
-            log.endStreamWritten(streamId);
+        if (direction == Direction.OUTBOUND) {
+            log.dataWritten(streamId, data.readableBytes() + padding, endStream);
         }
         super.logData(direction, ctx, streamId, data, padding, endStream);
     }

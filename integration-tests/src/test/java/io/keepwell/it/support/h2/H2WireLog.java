@@ -8,6 +8,7 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What crossed one HTTP/2 connection, as the server's frame codec read and wrote it: the
@@ -26,6 +27,7 @@ public final class H2WireLog {
     private final List<H2Reset> resetsSent = new CopyOnWriteArrayList<>();
     private final List<Integer> goAwayLastStreamIds = new CopyOnWriteArrayList<>();
     private final AtomicInteger pingsReceived = new AtomicInteger();
+    private final AtomicLong dataBytesWritten = new AtomicLong();
     private final AtomicInteger streamsOpenedAfterGoAway = new AtomicInteger();
 
     H2WireLog(int connectionId, StreamConcurrency serverConcurrency) {
@@ -55,6 +57,11 @@ public final class H2WireLog {
     /** Streams whose END_STREAM the server wrote. */
     public synchronized Set<Integer> finishedStreams() {
         return Set.copyOf(finishedStreams);
+    }
+
+    /** Flow-controlled bytes of the DATA frames the server wrote: what the client's windows let through. */
+    public long dataBytesWritten() {
+        return dataBytesWritten.get();
     }
 
     public List<H2Reset> resetsReceived() {
@@ -110,8 +117,13 @@ public final class H2WireLog {
         serverConcurrency.closed();
     }
 
-    synchronized void endStreamWritten(int streamId) {
-        finishedStreams.add(streamId);
+    void dataWritten(int streamId, int flowControlledBytes, boolean endStream) {
+        dataBytesWritten.addAndGet(flowControlledBytes);
+        if (endStream) {
+            synchronized (this) {
+                finishedStreams.add(streamId);
+            }
+        }
     }
 
     void resetRead(int streamId, long errorCode) {

@@ -92,10 +92,6 @@ public final class H2WireLog {
         return ackedMaxConcurrentStreams;
     }
 
-    int connectionId() {
-        return connectionId;
-    }
-
     synchronized boolean headersRead(int streamId) {
         if (streamIds.contains(streamId)) {
             return false;

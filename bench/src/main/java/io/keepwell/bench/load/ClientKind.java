@@ -37,6 +37,29 @@ public enum ClientKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Whether this client speaks HTTP/2 in {@code mode} here. The JDK's has no prior knowledge
+     * (it upgrades from HTTP/1.1); AsyncHttpClient has no HTTP/2; the bare Netty client is HTTP/1.1.
+     */
+    public boolean speaksHttp2(Http2Options.Mode mode) {
+        return switch (this) {
+            case KEEPWELL, KEEPWELL_EXECUTOR, SPRING_JDK, SPRING_KEEPWELL, JETTY, APACHE, REACTOR -> true;
+            case JDK -> mode == Http2Options.Mode.TLS;
+            case NETTY, AHC -> false;
+        };
+    }
+
+    /** The labels of the clients that speak HTTP/2 in {@code mode}, for messages and the scripts. */
+    public static String http2Clients(Http2Options.Mode mode) {
+        StringBuilder b = new StringBuilder();
+        for (ClientKind k : values()) {
+            if (k.speaksHttp2(mode)) {
+                b.append(b.length() == 0 ? "" : " ").append(k.label());
+            }
+        }
+        return b.toString();
+    }
+
     /** Picocli accepts the lower-case names. */
     public static ClientKind parse(String s) {
         return valueOf(s.trim().toUpperCase(Locale.ROOT));

@@ -51,12 +51,21 @@ public final class LoadGenerator {
         EmbeddedServer server = null;
         URI target = options.target();
         if (target == null) {
-            server = EmbeddedServer.builder()
+            Http2Options h2 = options.http2();
+            EmbeddedServer.Builder b = EmbeddedServer.builder()
                     .responseSize(options.responseSize())
                     .threads(options.serverThreads())
-                    .transport(options.transport())
-                    .start();
+                    .transport(options.transport());
+            if (h2 != null) {
+                b.protocol(h2.tls() ? EmbeddedServer.Protocol.H2 : EmbeddedServer.Protocol.H2C)
+                        .maxConcurrentStreams(h2.streams())
+                        .http2Windows(h2.streamWindow(), h2.connectionWindow());
+            }
+            server = b.start();
             target = server.uri("/");
+            if (h2 != null && h2.tls()) {
+                options = options.withHttp2(h2.withTrust(server.certificate().certificate()));
+            }
         } else {
             Loopback.require(target);
         }
@@ -84,7 +93,7 @@ public final class LoadGenerator {
         long measureEnd = measureStart + options.duration().toNanos();
         Run run = new Run(measureStart, measureEnd, options.concurrency());
         CpuClock cpu = new CpuClock(server);
-        int port = target.getPort() >= 0 ? target.getPort() : 80;
+        int port = target.getPort() >= 0 ? target.getPort() : "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
 
         Lane[] lanes = new Lane[options.concurrency()];
         for (int i = 0; i < lanes.length; i++) {
@@ -136,6 +145,7 @@ public final class LoadGenerator {
         boolean drained = run.lanesDone.await(drain.toMillis(), TimeUnit.MILLISECONDS);
         long stuck = run.lanesDone.getCount();
         String transport = client.transport();
+        String responseVersion = client.responseVersion();
         closeClient(client);
         // The threads that wrote the histograms have stopped or handed off through the close: merge.
         Histogram latency = new Histogram(HIGHEST_MICROS, 3);
@@ -150,7 +160,7 @@ public final class LoadGenerator {
         if (!drained) {
             errors.put("StillInFlightAfterDrain", stuck);
         }
-        return new LoadResult(options, target, server != null, transport,
+        return new LoadResult(options, target, server != null, transport, responseVersion,
                 run.measured.sum(), measureEnd - measureStart, latency, errors,
                 statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd,
                 Sockets.of(socketsAtStart, socketsAtEnd));

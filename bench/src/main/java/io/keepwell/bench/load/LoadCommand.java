@@ -181,6 +181,11 @@ public final class LoadCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "the " + client.label() + " client has no "
                     + h2.mode().label() + " here (" + ClientKind.http2Clients(h2.mode()) + " have)");
         }
+        if (h2 != null && client == ClientKind.JDK && h2.connections() > 1) {
+            throw new ParameterException(spec.commandLine(), "the JDK client keeps one HTTP/2 connection per origin and fails "
+                    + "requests beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS (\"too many concurrent streams\"): "
+                    + "use --connections 1");
+        }
         LoadResult result = LoadGenerator.run(options, System.err);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? result.toJson() + System.lineSeparator() : result.toTable());

@@ -88,6 +88,14 @@ public final class LoadGenerator {
         } catch (Exception e) {
             throw new IllegalStateException("could not start the " + options.client().label() + " client", e);
         }
+        if (options.http2() != null) {
+            try {
+                prime(client, Duration.ofSeconds(30));
+            } catch (RuntimeException | InterruptedException e) {
+                closeClient(client);
+                throw e;
+            }
+        }
         long t0 = System.nanoTime();
         long measureStart = t0 + options.warmup().toNanos();
         long measureEnd = measureStart + options.duration().toNanos();
@@ -164,6 +172,34 @@ public final class LoadGenerator {
                 run.measured.sum(), measureEnd - measureStart, latency, errors,
                 statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd,
                 Sockets.of(socketsAtStart, socketsAtEnd));
+    }
+
+    /**
+     * An HTTP/2 run sends one request before the lanes start, so that the first connection is up
+     * and its SETTINGS known when C requests arrive at once. Without it the JDK's client opens a
+     * connection per request of the first burst (and pools one of them), and every client spends
+     * its warmup on TLS handshakes: the run is to measure multiplexing, not a connect storm.
+     */
+    private static void prime(LoadClient client, Duration timeout) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+        client.sender((status, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+            } else {
+                done.complete(status);
+            }
+        }).send();
+        int status;
+        try {
+            status = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request failed: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request got no answer in " + timeout, e);
+        }
+        if (status < 200 || status >= 400) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request got HTTP " + status);
+        }
     }
 
     /** Whether most of the second that ends at {@code now} was warmup. */

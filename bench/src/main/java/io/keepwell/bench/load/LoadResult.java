@@ -124,7 +124,7 @@ public record LoadResult(
     private String describeProtocol() {
         Http2Options h2 = options.http2();
         String asked = h2 == null ? "HTTP/1.1"
-                : String.format("%s, %d connection(s) x %d streams, windows %,d / %,d bytes (stream / connection)",
+                : String.format("%s, %d connection(s) x %d streams, windows %,d / %,d bytes (stream / connection), one priming request",
                         h2.tls() ? "h2 (TLS, ALPN)" : "h2c (prior knowledge)", h2.connections(), h2.streams(),
                         h2.streamWindow(), h2.connectionWindow());
         return asked + "; responses " + (responseVersion == null ? "(version not reported by the client)" : responseVersion);

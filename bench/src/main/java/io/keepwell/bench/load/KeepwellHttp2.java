@@ -2,6 +2,8 @@ package io.keepwell.bench.load;
 
 import io.keepwell.netty.KeepwellHttpClient;
 
+import java.net.http.HttpClient;
+
 /**
  * Keepwell's HTTP/2 settings for a load run (issue #12's builder): HTTP/2 preferred, h2c with
  * prior knowledge for {@code http://}, the run's certificate trusted through a JDK
@@ -14,8 +16,14 @@ final class KeepwellHttp2 {
     }
 
     static KeepwellHttpClient.Builder configure(KeepwellHttpClient.Builder b, Http2Options h2) {
-        // Placeholder until issue #12's builder (h2cPriorKnowledge, http2InitialWindowSize,
-        // http2ConnectionWindowSize) is merged from main: fail loudly rather than measure HTTP/1.1.
-        throw new UnsupportedOperationException("Keepwell's HTTP/2 builder has not been merged into this branch yet");
+        b.version(HttpClient.Version.HTTP_2)
+                .http2InitialWindowSize(h2.streamWindow())
+                .http2ConnectionWindowSize(h2.connectionWindow());
+        if (h2.tls()) {
+            b.sslContext(h2.trustContext());
+        } else {
+            b.h2cPriorKnowledge(true);
+        }
+        return b;
     }
 }

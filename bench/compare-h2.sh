@@ -13,7 +13,8 @@
 #   MODE [h2]  h2 (TLS, ALPN) or h2c (cleartext, prior knowledge)   SIZE [13]  response body bytes
 #   WINDOW_BITS [20]  stream window (2^20-1, Keepwell's 1 MiB)   CONNECTION_WINDOW_BITS [24]  (16 MiB)
 #   IO_THREADS [1]  client event loops   H2LOAD_THREADS [1]   SERVER_THREADS [1]   JAVA_OPTS [""]
-#   CLIENTS ["keepwell jdk jetty apache reactor"]  clients `load --client` drives, in this order
+#   CLIENTS ["netty keepwell jdk jetty apache reactor"]  clients `load --client` drives, in this order
+#   (netty: bare Netty's Http2FrameCodec + Http2MultiplexHandler, the ceiling for a Netty-based client)
 # The JDK client keeps one HTTP/2 connection per origin and fails requests beyond the server's
 # stream limit ("too many concurrent streams"), so it runs only at shapes with one connection
 # (and not over h2c: it has no prior knowledge); its row says n/a elsewhere.
@@ -33,7 +34,7 @@ IO_THREADS=${IO_THREADS:-1}
 H2LOAD_THREADS=${H2LOAD_THREADS:-1}
 SERVER_THREADS=${SERVER_THREADS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
-CLIENTS=${CLIENTS:-"keepwell jdk jetty apache reactor"}
+CLIENTS=${CLIENTS:-"netty keepwell jdk jetty apache reactor"}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -48,9 +49,9 @@ case $MODE in
 esac
 for client in $CLIENTS; do
     case $client in
-        keepwell|keepwell_executor|jdk|jetty|apache|reactor|spring_jdk|spring_keepwell) ;;
-        netty|ahc) log "client '$client' has no HTTP/2 in the bench"; exit 2 ;;
-        *) log "unknown client '$client' in CLIENTS (keepwell keepwell_executor jdk jetty apache reactor spring_jdk spring_keepwell)"; exit 2 ;;
+        netty|keepwell|keepwell_executor|jdk|jetty|apache|reactor|spring_jdk|spring_keepwell) ;;
+        ahc) log "client '$client' has no HTTP/2 in the bench"; exit 2 ;;
+        *) log "unknown client '$client' in CLIENTS (netty keepwell keepwell_executor jdk jetty apache reactor spring_jdk spring_keepwell)"; exit 2 ;;
     esac
 done
 for shape in $SHAPES; do

@@ -92,7 +92,7 @@ public final class LoadCommand implements Callable<Integer> {
     Transport transport;
 
     @Option(names = "--client", defaultValue = "keepwell", converter = ClientKindConverter.class,
-            description = "keepwell, keepwell_executor, netty (bare Netty: the ceiling), jdk, jetty, apache, ahc, reactor, "
+            description = "keepwell, keepwell_executor, netty (bare Netty: the ceiling; over HTTP/2 Http2FrameCodec + Http2MultiplexHandler), jdk, jetty, apache, ahc, reactor, "
                     + "spring_jdk or spring_keepwell (WebClient over Keepwell via Spring's JdkClientHttpConnector or Keepwell's connector) "
                     + "(default: ${DEFAULT-VALUE}). "
                     + "--max-idle/--max-conns apply to the Keepwell-based clients; every other peer's pool is sized to C.")

@@ -59,6 +59,17 @@ class LoadGeneratorTest {
         assertTrue(r.toJson().contains("\"responseVersion\":\"HTTP_2\""), r.toJson());
     }
 
+    /** Every peer with HTTP/2 here, over h2c (the JDK, which has no prior knowledge, over TLS below). */
+    @ParameterizedTest
+    @EnumSource(value = ClientKind.class, names = {"NETTY", "JETTY", "APACHE", "REACTOR"})
+    void peersOverH2cRunWithoutErrors(ClientKind kind) throws Exception {
+        LoadResult r = LoadGenerator.run(http2Run(kind, Http2Options.of(Http2Options.Mode.PRIOR_KNOWLEDGE, 2, 4)), null);
+
+        assertTrue(r.passed(), r::toTable);
+        assertTrue(r.requests() > 0, r::toTable);
+        assertEquals("HTTP_2", r.responseVersion(), r::toTable);
+    }
+
     /** The h2 server mode with the JDK's client (h2 over TLS; it has no prior knowledge). */
     @Test
     void jdkOverH2RunsWithoutErrors() throws Exception {

@@ -1,5 +1,7 @@
 package io.keepwell.bench.load;
 
+import io.keepwell.bench.server.BenchCertificate;
+import io.keepwell.bench.server.EmbeddedServer;
 import io.keepwell.bench.util.DurationConverter;
 import io.keepwell.bench.util.Loopback;
 import io.keepwell.netty.Transport;
@@ -10,8 +12,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -47,17 +51,17 @@ public final class LoadCommand implements Callable<Integer> {
             + "(default: C / connections, or 100 without -c). C = connections x streams.")
     Integer streams;
 
-    @Option(names = "--stream-window", defaultValue = "" + io.keepwell.bench.server.EmbeddedServer.DEFAULT_STREAM_WINDOW,
+    @Option(names = "--stream-window", defaultValue = "" + EmbeddedServer.DEFAULT_STREAM_WINDOW,
             description = "HTTP/2: every client's (and the embedded server's) stream receive window, bytes (default: ${DEFAULT-VALUE}).")
     int streamWindow;
 
-    @Option(names = "--connection-window", defaultValue = "" + io.keepwell.bench.server.EmbeddedServer.DEFAULT_CONNECTION_WINDOW,
+    @Option(names = "--connection-window", defaultValue = "" + EmbeddedServer.DEFAULT_CONNECTION_WINDOW,
             description = "HTTP/2: every client's (and the embedded server's) connection receive window, bytes (default: ${DEFAULT-VALUE}).")
     int connectionWindow;
 
     @Option(names = "--trust", paramLabel = "FILE",
             description = "HTTP/2 over TLS to a URL: the server's certificate (PEM) to trust, e.g. from serve --http2 --cert-out FILE.")
-    java.nio.file.Path trust;
+    Path trust;
 
     @Option(names = {"-d", "--duration"}, defaultValue = "10s", converter = DurationConverter.class,
             description = "Measured window (default: ${DEFAULT-VALUE}).")
@@ -112,7 +116,7 @@ public final class LoadCommand implements Callable<Integer> {
     }
 
     /** The HTTP/2 settings the options ask for, or {@code null} for HTTP/1.1. */
-    private Http2Options http2Options() throws java.io.IOException {
+    private Http2Options http2Options() throws IOException {
         if (http2 && h2c) {
             throw new ParameterException(spec.commandLine(), "--http2 and --h2c are exclusive");
         }
@@ -139,7 +143,7 @@ public final class LoadCommand implements Callable<Integer> {
             }
             m = concurrency / n;
         } else {
-            m = io.keepwell.bench.server.EmbeddedServer.DEFAULT_MAX_CONCURRENT_STREAMS;
+            m = EmbeddedServer.DEFAULT_MAX_CONCURRENT_STREAMS;
         }
         Http2Options.Mode mode = http2 ? Http2Options.Mode.TLS : Http2Options.Mode.PRIOR_KNOWLEDGE;
         if (url != null && !url.getScheme().equalsIgnoreCase(mode == Http2Options.Mode.TLS ? "https" : "http")) {
@@ -153,7 +157,7 @@ public final class LoadCommand implements Callable<Integer> {
         }
         try {
             Http2Options h2 = new Http2Options(mode, n, m, streamWindow, connectionWindow, null);
-            return trust == null ? h2 : h2.withTrust(io.keepwell.bench.server.BenchCertificate.readPem(trust));
+            return trust == null ? h2 : h2.withTrust(BenchCertificate.readPem(trust));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -117,7 +118,7 @@ public final class EmbeddedServer implements AutoCloseable {
         this.h2 = protocol == Protocol.HTTP_1_1 ? null
                 : new Http2Responder.Settings(b.maxConcurrentStreams, b.streamWindow, b.connectionWindow,
                         okBody(b.responseSize), b.responseSize, requests, openConnections, acceptedConnections);
-        io.netty.handler.ssl.SslContext ssl = certificate == null ? null : Http2Responder.serverSslContext(certificate);
+        SslContext ssl = certificate == null ? null : Http2Responder.serverSslContext(certificate);
         this.okResponse = constant(okResponseBytes(b.responseSize, true));
         this.okHeadResponse = constant(okResponseBytes(b.responseSize, false));
         this.noContentResponse = constant("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -305,7 +306,7 @@ public final class EmbeddedServer implements AutoCloseable {
      * Netty's allocator (the garbage collector frees it), wrapped so that the release after each
      * write is a no-op.
      */
-    static ByteBuf constant(byte[] bytes) {
+    private static ByteBuf constant(byte[] bytes) {
         ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length);
         direct.put(bytes).flip();
         return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(direct));

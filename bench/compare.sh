@@ -11,7 +11,12 @@
 #   CLIENTS ["netty keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
 # including a load run with errors or a failed burst demo. nginx is stopped on every exit.
+# H2=1: the HTTP/2 comparison instead (h2load against the embedded server), see bench/compare-h2.sh.
 set -euo pipefail
+
+if [ "${H2:-0}" = 1 ]; then
+    exec "$(dirname "${BASH_SOURCE[0]}")/compare-h2.sh" "$@"
+fi
 
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-5s}

@@ -246,8 +246,9 @@ public final class ConnectionPool<T> {
             open = establishLocked(slot, transport);
             if (open) {
                 slot.leases = 1;
-                // Requests that waited on this connect (it might have come up multiplexed) now open their own.
-                serveWaitersLocked(hosts.get(slot.key()), clock.nanoTime(), grants);
+                // Requests that waited on this connect (it might have come up multiplexed) now open their own,
+                // as over HTTP/1.1: permits that do not coalesce, or each would wait for the one before.
+                serveWaitersLocked(hosts.get(slot.key()), clock.nanoTime(), grants, false);
             }
         } finally {
             lock.unlock();
@@ -1072,6 +1073,11 @@ public final class ConnectionPool<T> {
      * rest wait for.
      */
     private void serveWaitersLocked(Host<T> host, long now, Grants<T> grants) {
+        serveWaitersLocked(host, now, grants, true);
+    }
+
+    /** As above; {@code mayCoalesce} false opens plain permits, none of which the rest wait for. */
+    private void serveWaitersLocked(Host<T> host, long now, Grants<T> grants, boolean mayCoalesce) {
         while (!poolClosed && !host.waiters.isEmpty()) {
             PooledConnection<T> c = streamSlotLocked(host, now);
             if (c != null) {
@@ -1086,7 +1092,7 @@ public final class ConnectionPool<T> {
                 if (w == null) {
                     return;
                 }
-                grants.permit(w, newSlotLocked(host, now));
+                grants.permit(w, newSlotLocked(host, now, mayCoalesce));
             } else {
                 return;
             }
@@ -1094,6 +1100,10 @@ public final class ConnectionPool<T> {
     }
 
     private PooledConnection<T> newSlotLocked(Host<T> host, long now) {
+        return newSlotLocked(host, now, true);
+    }
+
+    private PooledConnection<T> newSlotLocked(Host<T> host, long now, boolean mayCoalesce) {
         long lifetimeDeadline = 0; // unused when there is no lifetime
         if (maxLifetimeNanos > 0) {
             long jitter = lifetimeJitterNanos > 0 ? ThreadLocalRandom.current().nextLong(lifetimeJitterNanos) : 0;
@@ -1102,7 +1112,7 @@ public final class ConnectionPool<T> {
         PooledConnection<T> slot = new PooledConnection<>(host.key, ++nextId, lifetimeDeadline);
         counts.add(ConnState.CONNECTING);
         host.counts.add(ConnState.CONNECTING);
-        if (hooks.mayMultiplex(host.key)) {
+        if (mayCoalesce && hooks.mayMultiplex(host.key)) {
             slot.coalescing = true;
             host.coalescingConnect = slot;
             if (host.shared.isEmpty()) {

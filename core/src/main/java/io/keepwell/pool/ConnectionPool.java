@@ -286,8 +286,8 @@ public final class ConnectionPool<T> {
         Grants<T> grants = new Grants<>();
         lock.lock();
         try {
+            open = establishLocked(slot, transport); // throws, leaving the slot as it was, unless connecting
             slot.markMultiplexed(maxStreams);
-            open = establishLocked(slot, transport);
             if (open) {
                 Host<T> host = hosts.get(slot.key());
                 slot.leases = 1;

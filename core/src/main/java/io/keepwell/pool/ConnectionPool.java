@@ -674,7 +674,10 @@ public final class ConnectionPool<T> {
             refusal = RefuseReason.POOL_CLOSED;
         } else if (!config.keepAlive()) {
             refusal = RefuseReason.KEEP_ALIVE_DISABLED;
-        } else if (!reusable || serverIdleTimeoutNanos <= 0 || !hooks.isOpen(c.transport())) {
+        } else if (!reusable || serverIdleTimeoutNanos <= 0 || !hooks.isOpen(c.transport())
+                || (c.multiplexed && c.maxStreams == 0)) {
+            // A multiplexed connection whose server allows no stream (SETTINGS_MAX_CONCURRENT_STREAMS 0)
+            // can serve neither a waiter nor a later acquire: closing it frees its slot for a new one.
             refusal = RefuseReason.NOT_REUSABLE;
         } else if (lifetimeOver(c, now)) {
             refusal = RefuseReason.LIFETIME_EXPIRED;

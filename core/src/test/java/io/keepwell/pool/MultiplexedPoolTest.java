@@ -506,6 +506,40 @@ class MultiplexedPoolTest {
         assertEquals(OfferVerdict.refused(RefuseReason.NOT_REUSABLE), pool.releaseStream(c));
     }
 
+    /**
+     * Found by the model test: a limit lowered to 0 while the connection is idle left it idle, and
+     * the next acquire leased it with stream 1 of 0. It can serve nobody, so the pool drops it.
+     */
+    @Test
+    void anIdleConnectionWhoseLimitDropsToZeroIsClosedNotLeased() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connectMultiplexed(A, 5);
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(c));
+
+        pool.maxStreamsChanged(c, 0);
+
+        assertEquals(ConnState.CLOSING, pool.stateOf(c));
+        assertEquals(List.of(c.transport()), hooks.closed());
+        RecordingWaiter w = acquire(A);
+        assertEquals(List.of(CONNECT_PERMIT), w.calls(), "not leased at a limit of 0");
+        assertEquals(0, pool.stats().streams());
+        pool.closed(c, CloseReason.PEER_CLOSED);
+        assertEquals(1, pool.stats().closedBy(CloseReason.STREAMS_REFUSED));
+    }
+
+    @Test
+    void anIdleConnectionWhoseLimitChangesToMoreThanZeroStaysIdle() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connectMultiplexed(A, 5);
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(c));
+
+        pool.maxStreamsChanged(c, 1);
+
+        assertEquals(ConnState.IDLE, pool.stateOf(c));
+        assertSame(c, takeStream(A));
+        assertEquals(List.of(CONNECT_PERMIT), acquire(A).calls(), "its limit is 1 now");
+    }
+
     @Test
     void maxStreamsChangedOnADrainingOrClosedConnectionServesNobody() {
         newPool(PoolConfig.builder().maxConnectionsPerHost(1));

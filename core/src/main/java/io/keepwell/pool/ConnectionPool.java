@@ -487,7 +487,9 @@ public final class ConnectionPool<T> {
     /**
      * The server changed its concurrency limit on a multiplexed connection (a new
      * {@code SETTINGS_MAX_CONCURRENT_STREAMS}). Streams already open stay; below the new limit new
-     * ones are taken again, and a raised limit serves waiting requests at once.
+     * ones are taken again, and a raised limit serves waiting requests at once. An idle connection
+     * whose limit drops to 0 can serve nobody: the pool closes it through {@link TransportHooks#close},
+     * counted as {@link CloseReason#STREAMS_REFUSED}.
      *
      * @param c          a multiplexed connection
      * @param maxStreams the new limit, 0 or more
@@ -498,6 +500,7 @@ public final class ConnectionPool<T> {
             throw new IllegalArgumentException("maxStreams must not be negative: " + maxStreams);
         }
         Grants<T> grants = new Grants<>();
+        boolean drop = false;
         lock.lock();
         try {
             if (!c.multiplexed) {
@@ -506,9 +509,19 @@ public final class ConnectionPool<T> {
             c.maxStreams = maxStreams;
             if (c.state == ConnState.ACTIVE && !c.draining) {
                 serveWaitersLocked(hosts.get(c.key()), clock.nanoTime(), grants);
+            } else if (c.state == ConnState.IDLE && maxStreams == 0) {
+                // Idle, and its server takes no stream: it can serve nobody (an acquire would take
+                // stream 1 of 0), yet holds a place under the host's cap. The pool drops it.
+                removeIdleLocked(c);
+                moveLocked(c, ConnState.CLOSING);
+                c.closeReason = CloseReason.STREAMS_REFUSED;
+                drop = true;
             }
         } finally {
             lock.unlock();
+        }
+        if (drop) {
+            hooks.close(c.transport());
         }
         grants.deliver(listener);
     }

@@ -347,6 +347,30 @@ class MultiplexedPoolTest {
         assertEquals(List.of(OfferVerdict.KEPT, OfferVerdict.KEPT, last), verdicts);
     }
 
+    /**
+     * A server that shuts down sends GOAWAY and then closes the socket, often before the client has
+     * released the streams it cut. retire's reason is "counted when it closes": the close counts as
+     * GOAWAY, not as the transport's PEER_CLOSED guess.
+     */
+    @Test
+    void aRetiredConnectionThePeerClosesBeforeItsLastStreamEndsCountsItsRetireReason() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connectMultiplexed(A, 10);
+        takeStream(A);
+        assertFalse(pool.retire(c, CloseReason.GOAWAY));
+        c.transport().closeByPeer();
+
+        pool.closed(c, CloseReason.PEER_CLOSED);
+
+        assertEquals(1, pool.stats().closedBy(CloseReason.GOAWAY));
+        assertEquals(0, pool.stats().closedBy(CloseReason.PEER_CLOSED));
+        assertEquals(List.of(new Event(CLOSED, c, A, CloseReason.GOAWAY)), listener.events(CLOSED));
+        assertSame(OfferVerdict.KEPT, pool.releaseStream(c));
+        assertSame(OfferVerdict.KEPT, pool.releaseStream(c));
+        assertEquals(0, pool.stats().refusedTotal(), "closed already: nothing to refuse");
+        assertEquals(1, pool.stats().closed());
+    }
+
     @Test
     void goAwayWithRoomLetsTheNextRequestOpenANewConnection() {
         newPool(PoolConfig.builder());

@@ -772,7 +772,7 @@ public final class ConnectionPool<T> {
      *
      * @param c      the connection whose socket closed, or whose connect failed
      * @param reason why it closed, as seen by the transport; ignored if the pool had already
-     *               chosen a reason (through a refusal, an expiry or {@link #markClosing})
+     *               chosen a reason (through a refusal, an expiry, {@link #retire} or {@link #markClosing})
      */
     public void closed(PooledConnection<T> c, CloseReason reason) {
         Grants<T> grants = new Grants<>();
@@ -784,7 +784,9 @@ public final class ConnectionPool<T> {
                 removeIdleLocked(c);
             }
             moveLocked(c, ConnState.CLOSED);
-            counted = c.closeReason != null ? c.closeReason : reason;
+            // A draining connection (retired, or past its lifetime) counts the reason it drains for,
+            // also when the peer closes it before its last stream ends (a GOAWAY, then the server's close).
+            counted = c.closeReason != null ? c.closeReason : c.drainReason != null ? c.drainReason : reason;
             c.closeReason = counted;
             wasEstablished = c.transport() != null;
             if (wasEstablished) {

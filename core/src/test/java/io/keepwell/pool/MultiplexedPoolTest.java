@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.keepwell.pool.testing.RecordingPoolListener.Type.ACQUIRED;
 import static io.keepwell.pool.testing.RecordingPoolListener.Type.CLOSED;
+import static io.keepwell.pool.testing.RecordingPoolListener.Type.OPENED;
 import static io.keepwell.pool.testing.RecordingPoolListener.Type.RELEASED;
 import static io.keepwell.pool.testing.RecordingWaiter.Callback.CONNECTION;
 import static io.keepwell.pool.testing.RecordingWaiter.Callback.CONNECT_PERMIT;
@@ -89,6 +90,8 @@ class MultiplexedPoolTest {
         assertEquals(100, pool.stats().streams());
         assertEquals(100, pool.stats().pending());
         assertEquals(99, pool.stats().reused(), "every stream after the first reuses the connection");
+        assertEquals(List.of(new Event(OPENED, c, A, null)), listener.events(OPENED));
+        assertEquals(100, c.lease(), "each stream is a lease of its own");
         List<Event> acquired = listener.events(ACQUIRED);
         assertEquals(100, acquired.size());
         assertEquals(new Event(ACQUIRED, c, A, false), acquired.get(0));
@@ -255,6 +258,60 @@ class MultiplexedPoolTest {
         assertEquals(List.of(CONNECTION), w.get(3).calls());
         assertEquals(3, pool.stats().streams());
         assertFalse(pool.cancel(w.get(1)), "already answered");
+    }
+
+    @Test
+    void aCoalescingConnectClosedWithoutConnectFailedPassesItsWaitersOnToANewConnect() {
+        newPool(PoolConfig.builder());
+        List<RecordingWaiter> w = acquireAll(A, 3);
+
+        pool.closed(w.get(0).connection(), CloseReason.ABORTED);
+
+        assertEquals(List.of(CONNECT_PERMIT), w.get(1).calls(), "the next waiter opens the next connect");
+        assertFalse(w.get(2).answered(), "and the one after waits on that one");
+        assertEquals(1, pool.stats().connecting());
+        assertTrue(pool.connectedMultiplexed(w.get(1).connection(), new FakeTransport(), 10));
+        assertSame(w.get(1).connection(), w.get(2).connection());
+    }
+
+    @Test
+    void afterConnectFailedTheFailedConnectIsNoLongerTheOneToWaitOn() {
+        newPool(PoolConfig.builder());
+        List<RecordingWaiter> w = acquireAll(A, 2);
+        IOException cause = new IOException("refused");
+        pool.connectFailed(w.get(0).connection(), cause);
+        assertSame(cause, w.get(1).failure());
+
+        RecordingWaiter next = acquire(A); // before the failed connect's close is reported
+
+        assertEquals(List.of(CONNECT_PERMIT), next.calls());
+        pool.connectFailed(w.get(0).connection(), new IOException("reported twice"));
+        assertEquals(List.of(FAILURE), w.get(1).calls());
+        pool.closed(w.get(0).connection(), CloseReason.PEER_CLOSED);
+        assertEquals(1, pool.stats().connecting());
+    }
+
+    @Test
+    void aCoalescingConnectMarkedClosingIsNoLongerTheOneToWaitOn() {
+        newPool(PoolConfig.builder());
+        RecordingWaiter first = acquire(A);
+
+        assertTrue(pool.markClosing(first.connection(), CloseReason.TIMEOUT));
+
+        assertEquals(List.of(CONNECT_PERMIT), acquire(A).calls());
+    }
+
+    @Test
+    void anExpiredConnectionIsSkippedForTheNextOneWithAFreeSlot() {
+        newPool(PoolConfig.builder().maxLifetime(Duration.ofSeconds(60)).maxConnectionsPerHost(2));
+        PooledConnection<FakeTransport> old = connectMultiplexed(A, 1);
+        clock.advance(Duration.ofSeconds(30));
+        PooledConnection<FakeTransport> young = connectMultiplexed(A, 2);
+        clock.advance(Duration.ofSeconds(30));
+
+        assertSame(young, takeStream(A), "old is past its lifetime and drains; young, after it, has a free slot");
+
+        assertEquals(OfferVerdict.refused(RefuseReason.LIFETIME_EXPIRED), pool.releaseStream(old));
     }
 
     @Test
@@ -708,8 +765,10 @@ class MultiplexedPoolTest {
         assertEquals(Duration.ofSeconds(10).toNanos(), c.idleNanosBeforeLease());
         assertEquals(List.of(new Event(ACQUIRED, c, A, true)), listener.events());
         assertEquals(-1, pool.expireIfIdle(c), "not idle any more");
+        assertEquals(1, pool.stats().streams());
         assertSame(c, takeStream(A), "back among the connections taking streams");
         assertEquals(PoolStats.current(1, 0, 1, 0, 0, 2), pool.stats(A));
+        assertEquals(2, pool.stats().streams());
     }
 
     @Test
@@ -755,6 +814,34 @@ class MultiplexedPoolTest {
         pool.closed(a, CloseReason.PEER_CLOSED);
         assertEquals(1, pool.stats().closedBy(CloseReason.EVICTED));
         assertEquals(ConnState.IDLE, pool.stateOf(b));
+    }
+
+    @Test
+    void anIdleConnectionLeasedAgainIsNoLongerTheOneTheTotalCapEvicts() {
+        newPool(PoolConfig.builder().maxIdleTotal(1));
+        PooledConnection<FakeTransport> a = connectMultiplexed(A, 5);
+        PooledConnection<FakeTransport> b = connectMultiplexed(B, 5);
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(a));
+        assertSame(a, takeStream(A));
+
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(b));
+
+        assertEquals(List.of(), hooks.closed(), "a is active: nothing to evict");
+        assertEquals(ConnState.ACTIVE, pool.stateOf(a));
+    }
+
+    @Test
+    void anIdleConnectionWhoseCloseIsReportedLeavesTheIdleList() {
+        newPool(PoolConfig.builder());
+        PooledConnection<FakeTransport> c = connectMultiplexed(A, 5);
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(c));
+        c.transport().closeByPeer();
+
+        pool.closed(c, CloseReason.PEER_CLOSED);
+
+        assertEquals(List.of(CONNECT_PERMIT), acquire(A).calls());
+        assertEquals(0, pool.stats().idle());
+        assertEquals(1, pool.stats().closedBy(CloseReason.PEER_CLOSED));
     }
 
     @Test

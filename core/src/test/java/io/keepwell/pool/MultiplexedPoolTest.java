@@ -119,6 +119,7 @@ class MultiplexedPoolTest {
         assertEquals(List.of(CONNECT_PERMIT), burst.get(100).calls(), "the 101st waiter opens the second connection");
         PooledConnection<FakeTransport> second = burst.get(100).connection();
         assertNotSame(first, second);
+        assertEquals(List.of(1L, 2L), List.of(first.id(), second.id()), "ids in order of creation, from 1");
         for (RecordingWaiter w : burst.subList(101, 200)) {
             assertFalse(w.answered());
         }
@@ -833,6 +834,7 @@ class MultiplexedPoolTest {
     @Test
     void anIdleConnectionWhoseCloseIsReportedLeavesTheIdleList() {
         newPool(PoolConfig.builder());
+        connectMultiplexed(A, 1); // stays active and full: the host is kept
         PooledConnection<FakeTransport> c = connectMultiplexed(A, 5);
         assertSame(OfferVerdict.POOLED, pool.releaseStream(c));
         c.transport().closeByPeer();
@@ -846,8 +848,9 @@ class MultiplexedPoolTest {
 
     @Test
     void anIdleMultiplexedConnectionFoundDeadAtAcquireIsDroppedForANewConnect() {
-        newPool(PoolConfig.builder());
+        newPool(PoolConfig.builder().maxIdleTotal(1));
         PooledConnection<FakeTransport> c = connectMultiplexed(A, 5);
+        PooledConnection<FakeTransport> b = connectMultiplexed(B, 5);
         assertSame(OfferVerdict.POOLED, pool.releaseStream(c));
         c.transport().closeByPeer();
 
@@ -855,6 +858,8 @@ class MultiplexedPoolTest {
 
         assertEquals(List.of(CONNECT_PERMIT), w.calls());
         assertEquals(ConnState.CLOSING, pool.stateOf(c));
+        assertSame(OfferVerdict.POOLED, pool.releaseStream(b));
+        assertEquals(List.of(c.transport()), hooks.closed(), "the dropped one is out of the idle list: nothing to evict");
     }
 
     @Test

@@ -32,6 +32,9 @@ public enum CloseReason {
     GOAWAY,
     /** A PING (HTTP/2) went unanswered past its timeout: the connection was taken as dead. */
     PING_TIMEOUT,
-    /** The server refused streams on it again (a second {@code REFUSED_STREAM}): it was retired. */
+    /**
+     * The server refused streams on it again (a second {@code REFUSED_STREAM}): it was retired; or,
+     * idle, its server's concurrency limit dropped to 0.
+     */
     STREAMS_REFUSED
 }

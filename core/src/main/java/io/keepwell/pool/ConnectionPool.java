@@ -246,8 +246,9 @@ public final class ConnectionPool<T> {
             open = establishLocked(slot, transport);
             if (open) {
                 slot.leases = 1;
-                // Requests that waited on this connect (it might have come up multiplexed) now open their own.
-                serveWaitersLocked(hosts.get(slot.key()), clock.nanoTime(), grants);
+                // Requests that waited on this connect (it might have come up multiplexed) now open their own,
+                // as over HTTP/1.1: permits that do not coalesce, or each would wait for the one before.
+                serveWaitersLocked(hosts.get(slot.key()), clock.nanoTime(), grants, false);
             }
         } finally {
             lock.unlock();
@@ -286,8 +287,8 @@ public final class ConnectionPool<T> {
         Grants<T> grants = new Grants<>();
         lock.lock();
         try {
+            open = establishLocked(slot, transport); // throws, leaving the slot as it was, unless connecting
             slot.markMultiplexed(streamCap(maxStreams));
-            open = establishLocked(slot, transport);
             if (open) {
                 Host<T> host = hosts.get(slot.key());
                 slot.leases = 1;
@@ -493,7 +494,9 @@ public final class ConnectionPool<T> {
     /**
      * The server changed its concurrency limit on a multiplexed connection (a new
      * {@code SETTINGS_MAX_CONCURRENT_STREAMS}). Streams already open stay; below the new limit new
-     * ones are taken again, and a raised limit serves waiting requests at once.
+     * ones are taken again, and a raised limit serves waiting requests at once. An idle connection
+     * whose limit drops to 0 can serve nobody: the pool closes it through {@link TransportHooks#close},
+     * counted as {@link CloseReason#STREAMS_REFUSED}.
      *
      * @param c          a multiplexed connection
      * @param maxStreams the new limit, 0 or more
@@ -504,6 +507,7 @@ public final class ConnectionPool<T> {
             throw new IllegalArgumentException("maxStreams must not be negative: " + maxStreams);
         }
         Grants<T> grants = new Grants<>();
+        boolean drop = false;
         lock.lock();
         try {
             if (!c.multiplexed) {
@@ -512,9 +516,19 @@ public final class ConnectionPool<T> {
             c.maxStreams = streamCap(maxStreams);
             if (c.state == ConnState.ACTIVE && !c.draining) {
                 serveWaitersLocked(hosts.get(c.key()), clock.nanoTime(), grants);
+            } else if (c.state == ConnState.IDLE && maxStreams == 0) {
+                // Idle, and its server takes no stream: it can serve nobody (an acquire would take
+                // stream 1 of 0), yet holds a place under the host's cap. The pool drops it.
+                removeIdleLocked(c);
+                moveLocked(c, ConnState.CLOSING);
+                c.closeReason = CloseReason.STREAMS_REFUSED;
+                drop = true;
             }
         } finally {
             lock.unlock();
+        }
+        if (drop) {
+            hooks.close(c.transport());
         }
         grants.deliver(listener);
     }
@@ -680,7 +694,10 @@ public final class ConnectionPool<T> {
             refusal = RefuseReason.POOL_CLOSED;
         } else if (!config.keepAlive()) {
             refusal = RefuseReason.KEEP_ALIVE_DISABLED;
-        } else if (!reusable || serverIdleTimeoutNanos <= 0 || !hooks.isOpen(c.transport())) {
+        } else if (!reusable || serverIdleTimeoutNanos <= 0 || !hooks.isOpen(c.transport())
+                || (c.multiplexed && c.maxStreams == 0)) {
+            // A multiplexed connection whose server allows no stream (SETTINGS_MAX_CONCURRENT_STREAMS 0)
+            // can serve neither a waiter nor a later acquire: closing it frees its slot for a new one.
             refusal = RefuseReason.NOT_REUSABLE;
         } else if (lifetimeOver(c, now)) {
             refusal = RefuseReason.LIFETIME_EXPIRED;
@@ -762,7 +779,7 @@ public final class ConnectionPool<T> {
      *
      * @param c      the connection whose socket closed, or whose connect failed
      * @param reason why it closed, as seen by the transport; ignored if the pool had already
-     *               chosen a reason (through a refusal, an expiry or {@link #markClosing})
+     *               chosen a reason (through a refusal, an expiry, {@link #retire} or {@link #markClosing})
      */
     public void closed(PooledConnection<T> c, CloseReason reason) {
         Grants<T> grants = new Grants<>();
@@ -774,7 +791,9 @@ public final class ConnectionPool<T> {
                 removeIdleLocked(c);
             }
             moveLocked(c, ConnState.CLOSED);
-            counted = c.closeReason != null ? c.closeReason : reason;
+            // A draining connection (retired, or past its lifetime) counts the reason it drains for,
+            // also when the peer closes it before its last stream ends (a GOAWAY, then the server's close).
+            counted = c.closeReason != null ? c.closeReason : c.drainReason != null ? c.drainReason : reason;
             c.closeReason = counted;
             wasEstablished = c.transport() != null;
             if (wasEstablished) {
@@ -1079,6 +1098,11 @@ public final class ConnectionPool<T> {
      * rest wait for.
      */
     private void serveWaitersLocked(Host<T> host, long now, Grants<T> grants) {
+        serveWaitersLocked(host, now, grants, true);
+    }
+
+    /** As above; {@code mayCoalesce} false opens plain permits, none of which the rest wait for. */
+    private void serveWaitersLocked(Host<T> host, long now, Grants<T> grants, boolean mayCoalesce) {
         while (!poolClosed && !host.waiters.isEmpty()) {
             PooledConnection<T> c = streamSlotLocked(host, now);
             if (c != null) {
@@ -1093,7 +1117,7 @@ public final class ConnectionPool<T> {
                 if (w == null) {
                     return;
                 }
-                grants.permit(w, newSlotLocked(host, now));
+                grants.permit(w, newSlotLocked(host, now, mayCoalesce));
             } else {
                 return;
             }
@@ -1101,6 +1125,10 @@ public final class ConnectionPool<T> {
     }
 
     private PooledConnection<T> newSlotLocked(Host<T> host, long now) {
+        return newSlotLocked(host, now, true);
+    }
+
+    private PooledConnection<T> newSlotLocked(Host<T> host, long now, boolean mayCoalesce) {
         long lifetimeDeadline = 0; // unused when there is no lifetime
         if (maxLifetimeNanos > 0) {
             long jitter = lifetimeJitterNanos > 0 ? ThreadLocalRandom.current().nextLong(lifetimeJitterNanos) : 0;
@@ -1109,7 +1137,7 @@ public final class ConnectionPool<T> {
         PooledConnection<T> slot = new PooledConnection<>(host.key, ++nextId, lifetimeDeadline);
         counts.add(ConnState.CONNECTING);
         host.counts.add(ConnState.CONNECTING);
-        if (hooks.mayMultiplex(host.key)) {
+        if (mayCoalesce && hooks.mayMultiplex(host.key)) {
             slot.coalescing = true;
             host.coalescingConnect = slot;
             if (host.shared.isEmpty()) {

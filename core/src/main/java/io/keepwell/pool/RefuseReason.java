@@ -4,7 +4,11 @@ package io.keepwell.pool;
 public enum RefuseReason {
     /** {@link PoolConfig#keepAlive()} is off. */
     KEEP_ALIVE_DISABLED,
-    /** The exchange left the connection unfit for another request (see the keep-alive decision), or it is no longer open. */
+    /**
+     * The exchange left the connection unfit for another request (see the keep-alive decision), or it is no longer
+     * open; for a multiplexed connection, also: it drains after a retire other than GOAWAY, or its server allows no
+     * stream on it (a concurrency limit of 0).
+     */
     NOT_REUSABLE,
     /** The host already has {@link PoolConfig#maxIdlePerHost()} idle connections. */
     TOO_MANY_IDLE_FOR_HOST,

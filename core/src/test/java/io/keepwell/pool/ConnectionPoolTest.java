@@ -66,7 +66,24 @@ class ConnectionPoolTest {
         Offer prepare(ConnectionPoolTest t);
     }
 
-    record Offer(PooledConnection<FakeTransport> connection, boolean reusable) {
+    /**
+     * How the row's connection comes back, and the reason its close is then counted under: an
+     * HTTP/1.1 offer (counted as {@link CloseReason#REFUSED}), or the release of the last stream
+     * slot of a multiplexed connection, whose refusal comes from {@link ConnectionPool#releaseStream}.
+     */
+    record Offer(PooledConnection<FakeTransport> connection, boolean reusable, boolean lastStream, CloseReason countedAs) {
+        Offer(PooledConnection<FakeTransport> connection, boolean reusable) {
+            this(connection, reusable, false, CloseReason.REFUSED);
+        }
+
+        /** The caller gives back the connection's last stream slot; the close counts as {@code countedAs}. */
+        static Offer lastStream(PooledConnection<FakeTransport> connection, CloseReason countedAs) {
+            return new Offer(connection, true, true, countedAs);
+        }
+
+        OfferVerdict release(ConnectionPool<FakeTransport> pool) {
+            return lastStream ? pool.releaseStream(connection) : pool.offer(connection, reusable);
+        }
     }
 
     static Stream<Arguments> refusals() {
@@ -115,6 +132,83 @@ class ConnectionPoolTest {
                             PooledConnection<FakeTransport> c = t.connect(A);
                             t.pool.close();
                             return new Offer(c, true);
+                        }),
+                // Multiplexed (HTTP/2): the refusal comes with the release of the last stream slot.
+                arguments(RefuseReason.GOAWAY_RECEIVED, "last stream released after retire(GOAWAY)",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            assertFalse(t.pool.retire(c, CloseReason.GOAWAY), "a stream is open: it drains");
+                            return Offer.lastStream(c, CloseReason.GOAWAY);
+                        }),
+                arguments(RefuseReason.GOAWAY_RECEIVED, "GOAWAY with two streams open, one already released (KEPT)",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            assertSame(c, t.takeStream(A));
+                            assertFalse(t.pool.retire(c, CloseReason.GOAWAY));
+                            assertSame(OfferVerdict.KEPT, t.pool.releaseStream(c));
+                            return Offer.lastStream(c, CloseReason.GOAWAY);
+                        }),
+                arguments(RefuseReason.NOT_REUSABLE, "last stream released after retire(STREAMS_REFUSED)",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            assertFalse(t.pool.retire(c, CloseReason.STREAMS_REFUSED));
+                            return Offer.lastStream(c, CloseReason.STREAMS_REFUSED);
+                        }),
+                arguments(RefuseReason.NOT_REUSABLE, "last stream released, transport no longer open",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            c.transport().closeByPeer();
+                            return Offer.lastStream(c, CloseReason.REFUSED);
+                        }),
+                arguments(RefuseReason.KEEP_ALIVE_DISABLED, "last stream released, keepAlive(false)",
+                        PoolConfig.builder().keepAlive(false),
+                        (Scenario) t -> Offer.lastStream(t.connectMultiplexed(A, 100), CloseReason.REFUSED)),
+                arguments(RefuseReason.TOO_MANY_IDLE_TOTAL, "last stream released, maxIdleTotal(0)",
+                        PoolConfig.builder().maxIdleTotal(0),
+                        (Scenario) t -> Offer.lastStream(t.connectMultiplexed(A, 100), CloseReason.REFUSED)),
+                arguments(RefuseReason.TOO_MANY_IDLE_FOR_HOST, "last stream released, host has an idle one",
+                        PoolConfig.builder().maxIdlePerHost(1),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> first = t.connectMultiplexed(A, 1);
+                            PooledConnection<FakeTransport> second = t.connectMultiplexed(A, 1);
+                            assertSame(OfferVerdict.POOLED, t.pool.releaseStream(first));
+                            return Offer.lastStream(second, CloseReason.REFUSED);
+                        }),
+                arguments(RefuseReason.LIFETIME_EXPIRED, "last stream released exactly at maxLifetime",
+                        PoolConfig.builder().maxLifetime(Duration.ofSeconds(10)),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            t.clock.advance(Duration.ofSeconds(10));
+                            return Offer.lastStream(c, CloseReason.REFUSED);
+                        }),
+                arguments(RefuseReason.LIFETIME_EXPIRED, "drained when an acquire found it past its lifetime",
+                        PoolConfig.builder().maxLifetime(Duration.ofSeconds(10)),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            t.clock.advance(Duration.ofSeconds(10));
+                            RecordingWaiter w = new RecordingWaiter(A);
+                            t.pool.acquire(w);
+                            assertEquals(CONNECT_PERMIT, w.onlyCall(), "no new stream on an expired connection");
+                            t.pool.closed(w.connection(), CloseReason.ABORTED);
+                            return Offer.lastStream(c, CloseReason.LIFETIME_EXPIRED);
+                        }),
+                arguments(RefuseReason.CLOSING_IDLE, "last stream released after closeIdle()",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            t.pool.closeIdle();
+                            return Offer.lastStream(c, CloseReason.REFUSED);
+                        }),
+                arguments(RefuseReason.POOL_CLOSED, "last stream released after close()",
+                        PoolConfig.builder(),
+                        (Scenario) t -> {
+                            PooledConnection<FakeTransport> c = t.connectMultiplexed(A, 100);
+                            t.pool.close();
+                            return Offer.lastStream(c, CloseReason.REFUSED);
                         }));
     }
 
@@ -133,7 +227,7 @@ class ConnectionPoolTest {
         PooledConnection<FakeTransport> c = offer.connection();
         PoolStats before = pool.stats();
 
-        OfferVerdict verdict = pool.offer(c, offer.reusable());
+        OfferVerdict verdict = offer.release(pool);
 
         assertEquals(OfferVerdict.Outcome.REFUSED, verdict.outcome());
         assertEquals(reason, verdict.refuseReason());
@@ -146,6 +240,7 @@ class ConnectionPoolTest {
         assertEquals(before.open(), after.open(), "a refused connection is open until its close is reported");
         assertEquals(before.active() - 1, after.active());
         assertEquals(before.idle(), after.idle());
+        assertEquals(offer.lastStream() ? before.streams() - 1 : before.streams(), after.streams());
         assertFalse(hooks.closed().contains(c.transport()), "the caller closes a refused connection, not the hooks");
         assertEquals(new Event(RELEASED, c, A, verdict), last(listener.events()));
 
@@ -155,9 +250,10 @@ class ConnectionPoolTest {
         assertEquals(ConnState.CLOSED, pool.stateOf(c));
         PoolStats closed = pool.stats();
         assertEquals(after.open() - 1, closed.open());
-        assertEquals(1, closed.closedBy(CloseReason.REFUSED), "counted under the reason the pool chose");
+        assertEquals(1, closed.closedBy(offer.countedAs()), "counted under the reason the pool chose");
+        assertEquals(1, closed.closed() - before.closed());
         assertEquals(0, closed.closedBy(CloseReason.PEER_CLOSED));
-        assertEquals(new Event(CLOSED, c, A, CloseReason.REFUSED), last(listener.events()));
+        assertEquals(new Event(CLOSED, c, A, offer.countedAs()), last(listener.events()));
     }
 
     @Test
@@ -988,6 +1084,26 @@ class ConnectionPoolTest {
         assertTrue(pool.connected(slot, new FakeTransport()));
         assertEquals(ConnState.ACTIVE, pool.stateOf(slot));
         return slot;
+    }
+
+    /** As {@link #connect}, for a connection that comes up multiplexed: the caller holds its first stream slot. */
+    PooledConnection<FakeTransport> connectMultiplexed(PoolKey key, int maxStreams) {
+        RecordingWaiter w = new RecordingWaiter(key);
+        pool.acquire(w);
+        assertEquals(CONNECT_PERMIT, w.onlyCall());
+        PooledConnection<FakeTransport> slot = w.connection();
+        assertTrue(pool.connectedMultiplexed(slot, new FakeTransport(), maxStreams));
+        assertEquals(ConnState.ACTIVE, pool.stateOf(slot));
+        assertTrue(slot.isMultiplexed());
+        return slot;
+    }
+
+    /** Acquires with a fresh waiter and expects a stream slot (or an idle connection) at once. */
+    PooledConnection<FakeTransport> takeStream(PoolKey key) {
+        RecordingWaiter w = new RecordingWaiter(key);
+        pool.acquire(w);
+        assertEquals(CONNECTION, w.onlyCall());
+        return w.connection();
     }
 
     /** Acquires with a fresh waiter and expects an idle connection. */

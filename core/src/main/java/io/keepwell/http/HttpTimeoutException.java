@@ -30,7 +30,12 @@ public class HttpTimeoutException extends java.net.http.HttpTimeoutException imp
         /** The whole exchange ({@code HttpRequest.timeout()}). */
         REQUEST,
         /** The caller's body subscriber asked for nothing while data waited ({@code abandonedBodyTimeout}). */
-        BODY_ABANDONED
+        BODY_ABANDONED,
+        /**
+         * An HTTP/2 connection's PING went unanswered ({@code http2PingTimeout}): the connection
+         * was taken as dead and closed, failing its streams.
+         */
+        PING
     }
 
     /** Which limit ran out. */
@@ -66,6 +71,7 @@ public class HttpTimeoutException extends java.net.http.HttpTimeoutException imp
             case READ -> "reading the response body";
             case REQUEST -> "the request";
             case BODY_ABANDONED -> "waiting for the caller to consume the response body";
+            case PING -> "waiting for the answer to a PING on the HTTP/2 connection";
         };
     }
 

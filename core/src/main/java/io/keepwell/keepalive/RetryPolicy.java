@@ -34,15 +34,49 @@ public final class RetryPolicy {
         NO_RESPONSE_STARTED,
         /** No retry: bytes were written and the request is not replayable. */
         NO_NOT_REPLAYABLE,
-        /** No retry: retries are off. */
-        NO_RETRIES_LEFT;
+        /** No retry: retries are off, or a request the server left unprocessed was sent as often as allowed. */
+        NO_RETRIES_LEFT,
+        /** Retry: the server promised it did not process the request (HTTP/2 refused stream, or above a GOAWAY). */
+        RETRY_UNPROCESSED,
+        /** No retry: the server did not process the request, but its body was partly sent and cannot be produced again. */
+        NO_BODY_NOT_REPLAYABLE;
 
+        /**
+         * Whether the request goes again.
+         *
+         * @return {@code true} for the {@code RETRY_*} decisions
+         */
         public boolean retry() {
-            return this == RETRY_NOTHING_WRITTEN || this == RETRY_REPLAYABLE;
+            return this == RETRY_NOTHING_WRITTEN || this == RETRY_REPLAYABLE || this == RETRY_UNPROCESSED;
         }
     }
 
+    /**
+     * Most sends of one request after the server left it unprocessed: a server that refuses every
+     * stream must not make a call loop forever.
+     */
+    public static final int MAX_UNPROCESSED_RETRIES = 5;
+
     private RetryPolicy() {
+    }
+
+    /**
+     * For a request the server promised it did not process (an HTTP/2 stream it refused, or one
+     * above its GOAWAY's last stream id): any method may go again, on another connection, however
+     * fresh the failed one was; its body only if none of it was sent or it can be produced again.
+     *
+     * @param maxRetries         0 turns retry off; any other value allows it
+     * @param unprocessedRetries such retries of this request so far
+     * @param bytesWritten       request bytes that reached the connection on the failed attempt
+     */
+    public static Decision decideUnprocessed(HttpRequest request, int maxRetries, int unprocessedRetries, long bytesWritten) {
+        if (maxRetries == 0 || unprocessedRetries >= MAX_UNPROCESSED_RETRIES) {
+            return Decision.NO_RETRIES_LEFT;
+        }
+        if (bytesWritten > 0 && !request.bodyPublisher().map(ReplayableBodies::canSendAgain).orElse(true)) {
+            return Decision.NO_BODY_NOT_REPLAYABLE;
+        }
+        return Decision.RETRY_UNPROCESSED;
     }
 
     /** Whether the request may be sent twice without harm. */

@@ -27,5 +27,11 @@ public enum CloseReason {
     /** Its response body was left unconsumed past the abandoned-body timeout. */
     ABANDONED,
     /** The client was closed. */
-    CLIENT_CLOSED
+    CLIENT_CLOSED,
+    /** The server sent GOAWAY (HTTP/2): the connection drained its streams, then closed. */
+    GOAWAY,
+    /** A PING (HTTP/2) went unanswered past its timeout: the connection was taken as dead. */
+    PING_TIMEOUT,
+    /** The server refused streams on it again (a second {@code REFUSED_STREAM}): it was retired. */
+    STREAMS_REFUSED
 }

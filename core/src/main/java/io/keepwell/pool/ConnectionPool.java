@@ -46,6 +46,7 @@ public final class ConnectionPool<T> {
     private final long[] refusedByReason = new long[RefuseReason.values().length]; // guarded by lock
     private final long[] closedByReason = new long[CloseReason.values().length];   // guarded by lock
     private int pending;              // guarded by lock
+    private int streamsInUse;         // guarded by lock: stream slots taken on multiplexed connections
     private long opened;              // guarded by lock
     private long reused;              // guarded by lock
     private long closedTotal;         // guarded by lock
@@ -124,8 +125,16 @@ public final class ConnectionPool<T> {
                 closeIdleRequested = false;
                 Host<T> host = hostLocked(key);
                 long now = clock.nanoTime();
+                PooledConnection<T> shared = streamSlotLocked(host, now);
+                if (shared != null) {
+                    if (!waiter.tryClaim()) {
+                        return;
+                    }
+                    takeStreamLocked(host, shared);
+                    leased = shared;
+                }
                 PooledConnection<T> c;
-                while ((c = host.idle.peekFirst()) != null) {
+                while (leased == null && (c = host.idle.peekFirst()) != null) {
                     CloseReason unfit = unfitLocked(c, now);
                     if (unfit == null) {
                         // Claimed before it leaves the idle list: a waiter cancelled meanwhile leaves
@@ -135,7 +144,7 @@ public final class ConnectionPool<T> {
                         }
                         host.idle.pollFirst();
                         lru.remove(c);
-                        leaseLocked(c, ConnState.IDLE);
+                        leaseLocked(host, c, ConnState.IDLE);
                         c.idleNanosBeforeLease = now - c.idleSinceNanos;
                         leased = c;
                         break;
@@ -148,7 +157,18 @@ public final class ConnectionPool<T> {
                     dropped.add(c);
                 }
                 if (leased == null && waiter.isWaiting()) {
-                    if (host.hasRoom(config.maxConnectionsPerHost())) {
+                    if (host.coalescingConnect != null) {
+                        // A connect that may come up multiplexed is in flight: wait for its settings
+                        // instead of opening another connection (a burst must not open dozens).
+                        if (host.waiters.size() < config.maxPendingAcquires()) {
+                            waiter.coalescedOn = host.coalescingConnect;
+                            host.waiters.addLast(waiter);
+                            pending++;
+                            queued = true;
+                        } else {
+                            failure = new PoolExhaustedException(key, config.maxConnectionsPerHost(), config.maxPendingAcquires());
+                        }
+                    } else if (host.hasRoom(config.maxConnectionsPerHost())) {
                         slot = newSlotLocked(host, now);
                     } else if (host.waiters.size() < config.maxPendingAcquires()) {
                         host.waiters.addLast(waiter);
@@ -220,21 +240,14 @@ public final class ConnectionPool<T> {
     public boolean connected(PooledConnection<T> slot, T transport) {
         Objects.requireNonNull(transport, "transport");
         boolean open;
+        Grants<T> grants = new Grants<>();
         lock.lock();
         try {
-            if (slot.state != ConnState.CONNECTING) {
-                throw new IllegalStateException("connected " + slot + " in state " + slot.state + ", expected CONNECTING");
-            }
-            slot.transport(transport);
-            opened++;
-            if (poolClosed) {
-                moveLocked(slot, ConnState.CLOSING);
-                slot.closeReason = CloseReason.CLIENT_CLOSED;
-                open = false;
-            } else {
-                moveLocked(slot, ConnState.ACTIVE);
+            open = establishLocked(slot, transport);
+            if (open) {
                 slot.leases = 1;
-                open = true;
+                // Requests that waited on this connect (it might have come up multiplexed) now open their own.
+                serveWaitersLocked(hosts.get(slot.key()), clock.nanoTime(), grants);
             }
         } finally {
             lock.unlock();
@@ -244,7 +257,303 @@ public final class ConnectionPool<T> {
         if (open) {
             told.connectionAcquired(slot, false);
         }
+        grants.deliver(told);
         return open;
+    }
+
+    /**
+     * As {@link #connected}, for a connection that came up multiplexed (HTTP/2) and has the
+     * server's first settings: it carries up to {@code maxStreams} streams at once. The waiter that
+     * got the permit holds its first stream slot; further slots go at once to requests waiting for
+     * this host, oldest first, up to the limit. Each slot is given back with {@link #releaseStream}.
+     *
+     * @param slot       the slot from {@link Waiter#onConnectPermit}, still connecting
+     * @param transport  the established connection; not {@code null}
+     * @param maxStreams the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS} (0 or more; the permit
+     *                   holder's stream is counted even at 0, and the server may refuse it)
+     * @return {@code true} if the connection is now active; {@code false} if the pool closed
+     *         meanwhile, and the caller must close it
+     * @throws IllegalStateException    if the slot is not connecting
+     * @throws IllegalArgumentException if {@code maxStreams} is negative
+     */
+    public boolean connectedMultiplexed(PooledConnection<T> slot, T transport, int maxStreams) {
+        Objects.requireNonNull(transport, "transport");
+        if (maxStreams < 0) {
+            throw new IllegalArgumentException("maxStreams must not be negative: " + maxStreams);
+        }
+        boolean open;
+        Grants<T> grants = new Grants<>();
+        lock.lock();
+        try {
+            slot.markMultiplexed(maxStreams);
+            open = establishLocked(slot, transport);
+            if (open) {
+                Host<T> host = hosts.get(slot.key());
+                slot.leases = 1;
+                slot.streams = 1;
+                host.streams++;
+                streamsInUse++;
+                host.shared.add(slot);
+                serveWaitersLocked(host, clock.nanoTime(), grants);
+            }
+        } finally {
+            lock.unlock();
+        }
+        PoolListener told = listener;
+        told.connectionOpened(slot);
+        if (open) {
+            told.connectionAcquired(slot, false);
+        }
+        grants.deliver(told);
+        return open;
+    }
+
+    /** The slot's connect succeeded: active, or closing when the pool closed meanwhile. */
+    private boolean establishLocked(PooledConnection<T> slot, T transport) {
+        if (slot.state != ConnState.CONNECTING) {
+            throw new IllegalStateException("connected " + slot + " in state " + slot.state + ", expected CONNECTING");
+        }
+        slot.transport(transport);
+        opened++;
+        endCoalescingLocked(slot);
+        if (poolClosed) {
+            moveLocked(slot, ConnState.CLOSING);
+            slot.closeReason = CloseReason.CLIENT_CLOSED;
+            return false;
+        }
+        moveLocked(slot, ConnState.ACTIVE);
+        return true;
+    }
+
+    /** The host's one connect that may come up multiplexed is over, one way or the other. */
+    private void endCoalescingLocked(PooledConnection<T> slot) {
+        if (slot.coalescing) {
+            slot.coalescing = false;
+            Host<T> host = hosts.get(slot.key());
+            if (host != null && host.coalescingConnect == slot) {
+                host.coalescingConnect = null;
+            }
+        }
+    }
+
+    /**
+     * The connect of {@code slot} failed with {@code cause}, before {@link #closed} reports its
+     * socket closed. Requests that waited on this connect rather than open their own (it might
+     * have come up multiplexed) fail with the same cause, instead of each trying again in turn.
+     * Does nothing for a slot nobody waited on.
+     *
+     * @param slot  the slot whose connect failed, still connecting
+     * @param cause the connect's failure, given to each waiter that waited on it
+     */
+    public void connectFailed(PooledConnection<T> slot, java.io.IOException cause) {
+        List<Waiter<T>> failed = null;
+        lock.lock();
+        try {
+            if (!slot.coalescing) {
+                return;
+            }
+            endCoalescingLocked(slot);
+            Host<T> host = hosts.get(slot.key());
+            if (host != null) {
+                java.util.Iterator<Waiter<T>> it = host.waiters.iterator();
+                while (it.hasNext()) {
+                    Waiter<T> w = it.next();
+                    if (w.coalescedOn == slot) {
+                        it.remove();
+                        pending--;
+                        if (w.tryClaim()) {
+                            if (failed == null) failed = new ArrayList<>();
+                            failed.add(w);
+                        }
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (failed != null) {
+            for (Waiter<T> w : failed) {
+                w.onFailure(cause);
+            }
+        }
+    }
+
+    /**
+     * A stream on a multiplexed connection has closed (or never opened): its slot is free, exactly
+     * once per slot taken. The verdict is the connection's: {@link OfferVerdict#HANDED_OFF} when the
+     * slot went straight to a waiting request, {@link OfferVerdict#KEPT} while the connection serves
+     * other streams (or is already closing by someone else's decision), {@link OfferVerdict#POOLED}
+     * when it was the last stream and the connection is now idle, and a refusal when it was the
+     * last stream and the connection may not stay: the caller then closes it.
+     *
+     * @param c a multiplexed connection on which the caller held a stream slot
+     * @return what became of the connection; never {@code null}
+     * @throws IllegalStateException if {@code c} is not multiplexed, or has no slot taken (a
+     *                               second release of the same slot)
+     */
+    public OfferVerdict releaseStream(PooledConnection<T> c) {
+        Grants<T> grants = new Grants<>();
+        Release<T> release = null;
+        OfferVerdict verdict;
+        lock.lock();
+        try {
+            if (!c.multiplexed) {
+                throw new IllegalStateException("releaseStream on " + c + ", which is not multiplexed");
+            }
+            if (c.streams <= 0) {
+                throw new IllegalStateException("stream slot of " + c + " released more often than taken");
+            }
+            Host<T> host = hosts.get(c.key()); // kept while a slot is taken (see Host#isEmpty)
+            c.streams--;
+            host.streams--;
+            streamsInUse--;
+            if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
+                verdict = OfferVerdict.KEPT;
+                pruneLocked(host);
+            } else if (c.draining) {
+                if (c.streams == 0) {
+                    RefuseReason refusal = c.drainReason == CloseReason.GOAWAY ? RefuseReason.GOAWAY_RECEIVED
+                            : c.drainReason == CloseReason.LIFETIME_EXPIRED ? RefuseReason.LIFETIME_EXPIRED
+                            : RefuseReason.NOT_REUSABLE;
+                    refusedByReason[refusal.ordinal()]++;
+                    moveLocked(c, ConnState.CLOSING);
+                    c.closeReason = c.drainReason;
+                    verdict = OfferVerdict.refused(refusal);
+                } else {
+                    verdict = OfferVerdict.KEPT;
+                }
+            } else if (c.streams > 0 || !host.waiters.isEmpty()) {
+                serveWaitersLocked(host, clock.nanoTime(), grants);
+                verdict = c.streams > 0 ? (grants.handedTo(c) ? OfferVerdict.HANDED_OFF : OfferVerdict.KEPT)
+                        : null;
+                if (verdict == null) {
+                    release = parkLocked(host, c, true, Long.MAX_VALUE, clock.nanoTime());
+                    verdict = release.verdict();
+                }
+            } else {
+                release = parkLocked(host, c, true, Long.MAX_VALUE, clock.nanoTime());
+                verdict = release.verdict();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (release != null) {
+            execute(release);
+        } else {
+            listener.connectionReleased(c, verdict);
+        }
+        grants.deliver(listener);
+        return verdict;
+    }
+
+    /**
+     * Retires a connection for {@code reason} (a GOAWAY, a second refused stream): it takes no new
+     * stream from now on. Returns {@code true} if the caller must close it now (it was idle,
+     * connecting or not multiplexed); a multiplexed connection with streams open instead closes
+     * when its last stream ends, through the refusal {@link #releaseStream} then returns.
+     *
+     * @param c      the connection
+     * @param reason counted when it closes
+     * @return {@code true} if the caller now owns its close; {@code false} if it drains first, or
+     *         was already closing or closed
+     */
+    public boolean retire(PooledConnection<T> c, CloseReason reason) {
+        lock.lock();
+        try {
+            if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
+                return false;
+            }
+            Host<T> host = hosts.get(c.key());
+            if (c.state == ConnState.ACTIVE && c.multiplexed) {
+                if (!c.draining) {
+                    drainLocked(host, c, reason);
+                }
+                return false;
+            }
+            if (c.state == ConnState.IDLE) {
+                removeIdleLocked(c);
+            }
+            host.shared.remove(c);
+            endCoalescingLocked(c);
+            moveLocked(c, ConnState.CLOSING);
+            c.closeReason = reason;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The server changed its concurrency limit on a multiplexed connection (a new
+     * {@code SETTINGS_MAX_CONCURRENT_STREAMS}). Streams already open stay; below the new limit new
+     * ones are taken again, and a raised limit serves waiting requests at once.
+     *
+     * @param c          a multiplexed connection
+     * @param maxStreams the new limit, 0 or more
+     * @throws IllegalStateException if {@code c} is not multiplexed
+     */
+    public void maxStreamsChanged(PooledConnection<T> c, int maxStreams) {
+        if (maxStreams < 0) {
+            throw new IllegalArgumentException("maxStreams must not be negative: " + maxStreams);
+        }
+        Grants<T> grants = new Grants<>();
+        lock.lock();
+        try {
+            if (!c.multiplexed) {
+                throw new IllegalStateException("maxStreamsChanged on " + c + ", which is not multiplexed");
+            }
+            c.maxStreams = maxStreams;
+            if (c.state == ConnState.ACTIVE && !c.draining) {
+                serveWaitersLocked(hosts.get(c.key()), clock.nanoTime(), grants);
+            }
+        } finally {
+            lock.unlock();
+        }
+        grants.deliver(listener);
+    }
+
+    /** Stream slots and connect permits decided under the lock, handed out after it. */
+    private static final class Grants<T> {
+        private List<Waiter<T>> handed;
+        private List<PooledConnection<T>> streams;
+        private List<Waiter<T>> permitted;
+        private List<PooledConnection<T>> slots;
+
+        void hand(Waiter<T> w, PooledConnection<T> c) {
+            if (handed == null) {
+                handed = new ArrayList<>(2);
+                streams = new ArrayList<>(2);
+            }
+            handed.add(w);
+            streams.add(c);
+        }
+
+        void permit(Waiter<T> w, PooledConnection<T> slot) {
+            if (permitted == null) {
+                permitted = new ArrayList<>(1);
+                slots = new ArrayList<>(1);
+            }
+            permitted.add(w);
+            slots.add(slot);
+        }
+
+        boolean handedTo(PooledConnection<T> c) {
+            return streams != null && streams.contains(c);
+        }
+
+        void deliver(PoolListener told) {
+            if (handed != null) {
+                for (int i = 0; i < handed.size(); i++) {
+                    told.connectionAcquired(streams.get(i), true);
+                    handed.get(i).onConnection(streams.get(i));
+                }
+            }
+            if (permitted != null) {
+                for (int i = 0; i < permitted.size(); i++) {
+                    permitted.get(i).onConnectPermit(slots.get(i));
+                }
+            }
+        }
     }
 
     /**
@@ -336,9 +645,9 @@ public final class ConnectionPool<T> {
     }
 
     private Release<T> releaseLocked(PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos) {
-        OfferVerdict verdict;
-        Waiter<T> handTo = null;
-        PooledConnection<T> evicted = null;
+        if (c.multiplexed) {
+            throw new IllegalStateException("offered " + c + ", which is multiplexed: its streams are released with releaseStream");
+        }
         if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
             // The socket closed (or was chosen to close) while its last response completed.
             refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()]++;
@@ -347,8 +656,18 @@ public final class ConnectionPool<T> {
         if (c.state != ConnState.ACTIVE) {
             throw new IllegalStateException("offered " + c + " in state " + c.state + ", expected ACTIVE");
         }
-        long now = clock.nanoTime();
-        Host<T> host = hosts.get(c.key());
+        return parkLocked(hosts.get(c.key()), c, reusable, serverIdleTimeoutNanos, clock.nanoTime());
+    }
+
+    /**
+     * What becomes of an active connection that serves nobody now: handed to a waiter, idle, or
+     * refused. A multiplexed one is handed as a stream slot, and leaves the host's shared list
+     * when it goes idle or is refused.
+     */
+    private Release<T> parkLocked(Host<T> host, PooledConnection<T> c, boolean reusable, long serverIdleTimeoutNanos, long now) {
+        OfferVerdict verdict;
+        Waiter<T> handTo = null;
+        PooledConnection<T> evicted = null;
         RefuseReason refusal;
         if (poolClosed) {
             refusal = RefuseReason.POOL_CLOSED;
@@ -360,9 +679,13 @@ public final class ConnectionPool<T> {
             refusal = RefuseReason.LIFETIME_EXPIRED;
         } else if ((handTo = claimWaiterLocked(host)) != null) {
             refusal = null;
-            c.leases++;
-            c.idleNanosBeforeLease = -1;
-            reused++;
+            if (c.multiplexed) {
+                takeStreamLocked(host, c);
+            } else {
+                c.leases++;
+                c.idleNanosBeforeLease = -1;
+                reused++;
+            }
         } else if (closeIdleRequested) {
             refusal = RefuseReason.CLOSING_IDLE;
         } else if (config.maxIdleTotal() == 0) {
@@ -378,6 +701,7 @@ public final class ConnectionPool<T> {
                 evicted.closeReason = CloseReason.EVICTED;
             }
             moveLocked(c, ConnState.IDLE);
+            host.shared.remove(c);
             c.idleDeadlineNanos = now + Math.min(idleTimeoutNanos, serverIdleTimeoutNanos);
             c.idleSinceNanos = now;
             host.idle.addFirst(c);
@@ -386,6 +710,7 @@ public final class ConnectionPool<T> {
         if (refusal != null) {
             refusedByReason[refusal.ordinal()]++;
             moveLocked(c, ConnState.CLOSING);
+            host.shared.remove(c);
             c.closeReason = CloseReason.REFUSED;
             verdict = OfferVerdict.refused(refusal);
         } else {
@@ -413,6 +738,8 @@ public final class ConnectionPool<T> {
             if (c.state == ConnState.IDLE) {
                 removeIdleLocked(c);
             }
+            hosts.get(c.key()).shared.remove(c);
+            endCoalescingLocked(c);
             moveLocked(c, ConnState.CLOSING);
             c.closeReason = reason;
             return true;
@@ -431,8 +758,7 @@ public final class ConnectionPool<T> {
      *               chosen a reason (through a refusal, an expiry or {@link #markClosing})
      */
     public void closed(PooledConnection<T> c, CloseReason reason) {
-        List<Waiter<T>> permitted = null;
-        List<PooledConnection<T>> slots = null;
+        Grants<T> grants = new Grants<>();
         CloseReason counted;
         boolean wasEstablished;
         lock.lock();
@@ -449,16 +775,10 @@ public final class ConnectionPool<T> {
                 closedByReason[counted.ordinal()]++;
             }
             Host<T> host = hosts.get(c.key());
-            Waiter<T> w;
-            long now = clock.nanoTime();
-            while (!poolClosed && host.hasRoom(config.maxConnectionsPerHost()) && (w = claimWaiterLocked(host)) != null) {
-                if (permitted == null) {
-                    permitted = new ArrayList<>(1);
-                    slots = new ArrayList<>(1);
-                }
-                permitted.add(w);
-                slots.add(newSlotLocked(host, now));
-            }
+            endCoalescingLocked(c);
+            host.shared.remove(c);
+            c.draining = true; // a multiplexed connection's remaining slots are released as its streams close
+            serveWaitersLocked(host, clock.nanoTime(), grants);
             pruneLocked(host);
         } finally {
             lock.unlock();
@@ -466,11 +786,7 @@ public final class ConnectionPool<T> {
         if (wasEstablished) {
             listener.connectionClosed(c, counted);
         }
-        if (permitted != null) {
-            for (int i = 0; i < permitted.size(); i++) {
-                permitted.get(i).onConnectPermit(slots.get(i));
-            }
-        }
+        grants.deliver(listener);
     }
 
     /**
@@ -587,7 +903,7 @@ public final class ConnectionPool<T> {
                 byReason.put(r, closedByReason[r.ordinal()]);
             }
             return new PoolStats(counts.open(), counts.of(ConnState.IDLE), counts.of(ConnState.ACTIVE),
-                    counts.of(ConnState.CONNECTING), pending,
+                    counts.of(ConnState.CONNECTING), pending, streamsInUse,
                     opened, reused, closedTotal, retried,
                     refusedByReason[RefuseReason.KEEP_ALIVE_DISABLED.ordinal()],
                     refusedByReason[RefuseReason.NOT_REUSABLE.ordinal()],
@@ -596,6 +912,7 @@ public final class ConnectionPool<T> {
                     refusedByReason[RefuseReason.LIFETIME_EXPIRED.ordinal()],
                     refusedByReason[RefuseReason.CLOSING_IDLE.ordinal()],
                     refusedByReason[RefuseReason.POOL_CLOSED.ordinal()],
+                    refusedByReason[RefuseReason.GOAWAY_RECEIVED.ordinal()],
                     byReason);
         } finally {
             lock.unlock();
@@ -699,11 +1016,81 @@ public final class ConnectionPool<T> {
         return maxLifetimeNanos > 0 && now - c.lifetimeDeadlineNanos() >= 0;
     }
 
-    private void leaseLocked(PooledConnection<T> c, ConnState from) {
+    private void leaseLocked(Host<T> host, PooledConnection<T> c, ConnState from) {
         assert c.state == from;
         moveLocked(c, ConnState.ACTIVE);
         c.leases++;
         reused++;
+        if (c.multiplexed) {
+            c.streams = 1;
+            host.streams++;
+            streamsInUse++;
+            host.shared.add(c);
+        }
+    }
+
+    /** Takes one stream slot on an active multiplexed connection that has one free. */
+    private void takeStreamLocked(Host<T> host, PooledConnection<T> c) {
+        assert c.multiplexed && c.state == ConnState.ACTIVE && !c.draining;
+        c.streams++;
+        host.streams++;
+        streamsInUse++;
+        c.leases++;
+        c.idleNanosBeforeLease = -1;
+        reused++;
+    }
+
+    /**
+     * An active multiplexed connection of the host with a free stream slot, or {@code null}. One
+     * found past its lifetime is retired on the way: it takes no new stream and closes when its
+     * last one ends.
+     */
+    private PooledConnection<T> streamSlotLocked(Host<T> host, long now) {
+        List<PooledConnection<T>> shared = host.shared;
+        for (int i = 0; i < shared.size(); i++) {
+            PooledConnection<T> c = shared.get(i);
+            if (lifetimeOver(c, now)) {
+                drainLocked(host, c, CloseReason.LIFETIME_EXPIRED);
+                i--;
+            } else if (c.streams < c.maxStreams && hooks.isOpen(c.transport())) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** The multiplexed connection takes no new stream; it closes when its last stream ends. */
+    private void drainLocked(Host<T> host, PooledConnection<T> c, CloseReason reason) {
+        c.draining = true;
+        c.drainReason = reason;
+        host.shared.remove(c);
+    }
+
+    /**
+     * Serves the host's waiters, oldest first, from free stream slots and then with connect
+     * permits while the host has room; stops at a connect that may come up multiplexed, which the
+     * rest wait for.
+     */
+    private void serveWaitersLocked(Host<T> host, long now, Grants<T> grants) {
+        while (!poolClosed && !host.waiters.isEmpty()) {
+            PooledConnection<T> c = streamSlotLocked(host, now);
+            if (c != null) {
+                Waiter<T> w = claimWaiterLocked(host);
+                if (w == null) {
+                    return;
+                }
+                takeStreamLocked(host, c);
+                grants.hand(w, c);
+            } else if (host.coalescingConnect == null && host.hasRoom(config.maxConnectionsPerHost())) {
+                Waiter<T> w = claimWaiterLocked(host);
+                if (w == null) {
+                    return;
+                }
+                grants.permit(w, newSlotLocked(host, now));
+            } else {
+                return;
+            }
+        }
     }
 
     private PooledConnection<T> newSlotLocked(Host<T> host, long now) {
@@ -715,6 +1102,15 @@ public final class ConnectionPool<T> {
         PooledConnection<T> slot = new PooledConnection<>(host.key, ++nextId, lifetimeDeadline);
         counts.add(ConnState.CONNECTING);
         host.counts.add(ConnState.CONNECTING);
+        if (hooks.mayMultiplex(host.key)) {
+            slot.coalescing = true;
+            host.coalescingConnect = slot;
+            if (host.shared.isEmpty()) {
+                for (Waiter<T> w : host.waiters) {
+                    w.coalescedOn = slot; // nothing else can serve them: they share this connect's fate
+                }
+            }
+        }
         return slot;
     }
 
@@ -778,6 +1174,9 @@ public final class ConnectionPool<T> {
         final ArrayDeque<PooledConnection<T>> idle = new ArrayDeque<>(); // most recently used first
         final ArrayDeque<Waiter<T>> waiters = new ArrayDeque<>();        // oldest first
         final StateCounts counts = new StateCounts();
+        final List<PooledConnection<T>> shared = new ArrayList<>(1);      // active multiplexed connections taking streams
+        PooledConnection<T> coalescingConnect;                           // the connect in flight that may come up multiplexed
+        int streams;                                                     // stream slots taken on this host's connections
 
         Host(PoolKey key) {
             this.key = key;
@@ -788,12 +1187,12 @@ public final class ConnectionPool<T> {
         }
 
         boolean isEmpty() {
-            return counts.open() == 0 && waiters.isEmpty();
+            return counts.open() == 0 && waiters.isEmpty() && streams == 0;
         }
 
         PoolStats statsLocked() {
             return PoolStats.current(counts.open(), counts.of(ConnState.IDLE), counts.of(ConnState.ACTIVE),
-                    counts.of(ConnState.CONNECTING), waiters.size());
+                    counts.of(ConnState.CONNECTING), waiters.size(), streams);
         }
     }
 }

@@ -16,6 +16,12 @@ public final class OfferVerdict {
         POOLED,
         /** Given straight to a request that was waiting for a connection to this host. */
         HANDED_OFF,
+        /**
+         * A released stream's slot is free and the multiplexed connection stays as it was: still
+         * serving other streams, or already closing by another party's decision. Nobody closes it
+         * on this verdict's account.
+         */
+        KEPT,
         /** Not kept: the offering party closes it. */
         REFUSED
     }
@@ -24,6 +30,9 @@ public final class OfferVerdict {
     public static final OfferVerdict POOLED = new OfferVerdict(Outcome.POOLED, null);
     /** The connection is already leased to a waiting request; the offering party must not use it any more. */
     public static final OfferVerdict HANDED_OFF = new OfferVerdict(Outcome.HANDED_OFF, null);
+
+    /** A stream ended and its connection goes on (see {@link Outcome#KEPT}); the releasing party closes nothing. */
+    public static final OfferVerdict KEPT = new OfferVerdict(Outcome.KEPT, null);
 
     private static final Map<RefuseReason, OfferVerdict> REFUSALS = new EnumMap<>(RefuseReason.class);
 
@@ -61,7 +70,8 @@ public final class OfferVerdict {
     }
 
     /**
-     * Whether the pool kept the connection (idle or handed off); if not, the caller closes it.
+     * Whether the pool kept the connection (idle, handed off, or serving other streams); if not, the
+     * caller closes it.
      *
      * @return {@code true} unless the outcome is {@link Outcome#REFUSED}
      */

@@ -4,7 +4,7 @@ import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * A consistent snapshot of the pool. The first five counts are current; the rest are running
+ * A consistent snapshot of the pool. The first six counts are current; the rest are running
  * totals since the pool was created.
  *
  * @param open                      connections whose socket is not closed (connecting, active, idle or closing)
@@ -12,6 +12,8 @@ import java.util.Map;
  * @param active                    connections leased to a request
  * @param connecting                connections being established
  * @param pending                   requests waiting for a connection
+ * @param streams                   stream slots taken on multiplexed (HTTP/2) connections: streams
+ *                                  open, or reserved and about to open
  * @param opened                    connections established
  * @param reused                    times a request got a connection that had served before
  * @param closed                    connections whose socket closed after being established
@@ -23,6 +25,7 @@ import java.util.Map;
  * @param refusedLifetimeExpired    offers refused: past the maximum lifetime
  * @param refusedClosingIdle        offers refused: after {@code closeIdleConnections()}
  * @param refusedPoolClosed         offers refused: the pool was closed
+ * @param refusedGoAway             multiplexed connections refused at their last stream's end after a GOAWAY
  * @param closedByReason            closes counted per reason (every reason present)
  */
 public record PoolStats(
@@ -31,6 +34,7 @@ public record PoolStats(
         int active,
         int connecting,
         int pending,
+        int streams,
         long opened,
         long reused,
         long closed,
@@ -42,12 +46,13 @@ public record PoolStats(
         long refusedLifetimeExpired,
         long refusedClosingIdle,
         long refusedPoolClosed,
+        long refusedGoAway,
         Map<CloseReason, Long> closedByReason) {
 
     private static final Map<CloseReason, Long> NONE_CLOSED = noneClosed();
 
     /** Nothing open, nothing counted: the stats of a host the pool does not track. */
-    public static final PoolStats EMPTY = current(0, 0, 0, 0, 0);
+    public static final PoolStats EMPTY = current(0, 0, 0, 0, 0, 0);
 
     /**
      * Takes an immutable copy of {@code closedByReason}; the other components are stored as given.
@@ -58,6 +63,7 @@ public record PoolStats(
      * @param active                    leased connections, now
      * @param connecting                connections being established, now
      * @param pending                   waiting requests, now
+     * @param streams                   stream slots taken, now
      * @param opened                    connections established, in total
      * @param reused                    leases of a connection that had served before, in total
      * @param closed                    established connections closed, in total
@@ -69,12 +75,28 @@ public record PoolStats(
      * @param refusedLifetimeExpired    refusals for {@link RefuseReason#LIFETIME_EXPIRED}
      * @param refusedClosingIdle        refusals for {@link RefuseReason#CLOSING_IDLE}
      * @param refusedPoolClosed         refusals for {@link RefuseReason#POOL_CLOSED}
+     * @param refusedGoAway             refusals for {@link RefuseReason#GOAWAY_RECEIVED}
      * @param closedByReason            closes per reason; copied, not {@code null}
      * @throws NullPointerException if {@code closedByReason} is {@code null} or holds a
      *                              {@code null} key or value
      */
     public PoolStats {
         closedByReason = Map.copyOf(closedByReason);
+    }
+
+    /**
+     * As {@link #current(int, int, int, int, int, int)} with no stream slot taken (a host served
+     * over HTTP/1.1 only).
+     *
+     * @param open       connections whose socket is not closed
+     * @param idle       connections in the idle pool
+     * @param active     connections leased to a request
+     * @param connecting connections being established
+     * @param pending    requests waiting for a connection
+     * @return stats with those counts, zero streams, zero totals and every close reason at zero
+     */
+    public static PoolStats current(int open, int idle, int active, int connecting, int pending) {
+        return current(open, idle, active, connecting, pending, 0);
     }
 
     /**
@@ -85,10 +107,11 @@ public record PoolStats(
      * @param active     connections leased to a request
      * @param connecting connections being established
      * @param pending    requests waiting for a connection
+     * @param streams    stream slots taken on multiplexed connections
      * @return stats with those counts, zero totals and every close reason at zero
      */
-    public static PoolStats current(int open, int idle, int active, int connecting, int pending) {
-        return new PoolStats(open, idle, active, connecting, pending, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NONE_CLOSED);
+    public static PoolStats current(int open, int idle, int active, int connecting, int pending, int streams) {
+        return new PoolStats(open, idle, active, connecting, pending, streams, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NONE_CLOSED);
     }
 
     private static Map<CloseReason, Long> noneClosed() {
@@ -114,6 +137,7 @@ public record PoolStats(
             case LIFETIME_EXPIRED -> refusedLifetimeExpired;
             case CLOSING_IDLE -> refusedClosingIdle;
             case POOL_CLOSED -> refusedPoolClosed;
+            case GOAWAY_RECEIVED -> refusedGoAway;
         };
     }
 

@@ -21,6 +21,12 @@ public final class PooledConnection<T> {
     long idleSinceNanos;                    // guarded by pool lock; valid while IDLE
     volatile long idleNanosBeforeLease = -1; // written under the pool lock, with each lease
     volatile int leases;                    // written under the pool lock; the lease number: requests served, the current one included
+    boolean multiplexed;                    // guarded by pool lock; set once, when connected as HTTP/2
+    int maxStreams = 1;                     // guarded by pool lock; the peer's concurrency limit, when multiplexed
+    int streams;                            // guarded by pool lock; stream slots taken, when multiplexed
+    boolean draining;                       // guarded by pool lock; takes no new stream (GOAWAY, lifetime, closed)
+    CloseReason drainReason;                // guarded by pool lock; why it drains, counted when its last stream ends
+    boolean coalescing;                     // guarded by pool lock; the host's one connect that may come up multiplexed
     PooledConnection<T> lruPrev;            // guarded by pool lock; idle list links, oldest first
     PooledConnection<T> lruNext;            // guarded by pool lock
 
@@ -68,6 +74,24 @@ public final class PooledConnection<T> {
      */
     public long idleNanosBeforeLease() {
         return idleNanosBeforeLease;
+    }
+
+    /**
+     * Whether the connection carries many streams at once (HTTP/2), as reported by
+     * {@link ConnectionPool#connectedMultiplexed}. A plain read: {@code false} until then.
+     *
+     * @return {@code true} for a multiplexed connection
+     */
+    public boolean isMultiplexed() {
+        return multiplexedView;
+    }
+
+    private volatile boolean multiplexedView; // the lock-free view of multiplexed, for the transport
+
+    void markMultiplexed(int maxStreams) {
+        this.multiplexed = true;
+        this.multiplexedView = true;
+        this.maxStreams = maxStreams;
     }
 
     /**

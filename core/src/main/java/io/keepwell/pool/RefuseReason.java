@@ -15,5 +15,10 @@ public enum RefuseReason {
     /** {@code closeIdleConnections()} was called and no new request has arrived since. */
     CLOSING_IDLE,
     /** The pool is closed. */
-    POOL_CLOSED
+    POOL_CLOSED,
+    /**
+     * A multiplexed (HTTP/2) connection received GOAWAY: it took no new stream since, and its last
+     * stream just ended.
+     */
+    GOAWAY_RECEIVED
 }

@@ -27,4 +27,17 @@ public interface TransportHooks<T> {
      */
     void close(T transport);
 
+    /**
+     * Whether a new connection to {@code key} may come up multiplexed (HTTP/2 offered through ALPN,
+     * or prior knowledge). While such a connect is in flight the pool opens no other connection to
+     * the host: requests wait for the server's settings (or the connect's failure) instead. Called
+     * under the pool's lock: a plain read.
+     *
+     * @param key the host
+     * @return {@code true} if a connection to it may carry many streams; {@code false} by default
+     */
+    default boolean mayMultiplex(PoolKey key) {
+        return false;
+    }
+
 }

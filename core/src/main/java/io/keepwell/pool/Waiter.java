@@ -24,6 +24,7 @@ public abstract class Waiter<T> {
 
     private final PoolKey key;
     private volatile int state = WAITING; // through STATE: one waiter per request, so no AtomicInteger of its own
+    PooledConnection<T> coalescedOn;      // guarded by the pool lock: the connect it waits on instead of opening its own
 
     /**
      * A waiter, still waiting, for a connection to {@code key}.
@@ -61,7 +62,11 @@ public abstract class Waiter<T> {
     }
 
     /**
-     * The connection is leased to this waiter: an idle one, or one handed over on release.
+     * The connection is leased to this waiter: an idle one, or one handed over on release. For a
+     * multiplexed connection ({@link PooledConnection#isMultiplexed()}) the lease is one stream
+     * slot, taken before the stream is opened: the waiter opens its stream and gives the slot back
+     * with {@link ConnectionPool#releaseStream} exactly once, when the stream has closed (or failed
+     * to open).
      *
      * @param connection an active connection, now the waiter's to use and then offer back
      */
@@ -84,10 +89,12 @@ public abstract class Waiter<T> {
     }
 
     /**
-     * No connection will come: the pool is full or closed.
+     * No connection will come: the pool is full or closed, or the connect this waiter waited on
+     * (instead of opening its own, see {@link ConnectionPool#connectFailed}) failed.
      *
      * @param cause a {@link PoolExhaustedException} when the host's queue is full, an
-     *              {@link io.keepwell.http.ClientClosedException} when the pool is closed
+     *              {@link io.keepwell.http.ClientClosedException} when the pool is closed, the
+     *              connect's own failure when the connect it waited on failed
      */
     protected abstract void onFailure(IOException cause);
 }

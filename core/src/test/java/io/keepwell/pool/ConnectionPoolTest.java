@@ -502,9 +502,9 @@ class ConnectionPoolTest {
         byReason.put(CloseReason.CLOSE_IDLE, 1L);
         byReason.put(CloseReason.CLIENT_CLOSED, 1L);
         PoolStats expected = new PoolStats(
-                0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0,
                 7, 1, 7, 1,
-                0, 1, 1, 0, 0, 1, 0,
+                0, 1, 1, 0, 0, 1, 0, 0,
                 byReason);
         assertEquals(expected, pool.stats());
         assertEquals(List.of(b1.transport(), a3.transport(), a5.transport()), hooks.closed());

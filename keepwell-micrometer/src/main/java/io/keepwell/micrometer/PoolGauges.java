@@ -126,6 +126,6 @@ final class PoolGauges {
 
     private static PoolStats sum(PoolStats a, PoolStats b) {
         return PoolStats.current(a.open() + b.open(), a.idle() + b.idle(), a.active() + b.active(),
-                a.connecting() + b.connecting(), a.pending() + b.pending());
+                a.connecting() + b.connecting(), a.pending() + b.pending(), a.streams() + b.streams());
     }
 }

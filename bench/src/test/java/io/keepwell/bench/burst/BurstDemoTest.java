@@ -100,6 +100,6 @@ class BurstDemoTest {
         for (CloseReason r : CloseReason.values()) {
             byReason.put(r, 0L);
         }
-        return new PoolStats(0, 0, 0, 0, 0, BURST, 0, BURST - MAX_IDLE, 0, 0, 0, BURST - MAX_IDLE, 0, 0, 0, 0, byReason);
+        return new PoolStats(0, 0, 0, 0, 0, 0, BURST, 0, BURST - MAX_IDLE, 0, 0, 0, BURST - MAX_IDLE, 0, 0, 0, 0, 0, byReason);
     }
 }

@@ -1,0 +1,175 @@
+package io.keepwell.it.realserver;
+
+import static io.keepwell.it.support.Http2Servers.send;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwell.it.support.AccessLogEntry;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.Http2Servers;
+import io.keepwell.it.support.NginxContainer;
+import io.keepwell.it.support.RequiresDocker;
+import io.keepwell.it.support.TestCertificates;
+import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.PoolStats;
+import java.net.http.HttpClient.Version;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * Keepwell's HTTP/2 against nginx 1.22: {@code listen ... ssl http2} (ALPN h2), TLS without http2
+ * (ALPN falls back to HTTP/1.1), and h2c with prior knowledge. nginx's access log (protocol and
+ * connection serial per request) is the witness from the server's side.
+ */
+@RequiresDocker
+@Testcontainers(parallel = true)
+class RealServerHttp2NginxTest {
+
+    private static final TestCertificates CERTIFICATES = Http2Servers.loopbackCertificates();
+    private static final int MAX_CONCURRENT_STREAMS = 128;
+    private static final int BURST = 100;
+    private static final Duration DELAY = Duration.ofMillis(300);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Container
+    static final NginxContainer h2 = new NginxContainer().withTls(CERTIFICATES).withHttp2()
+            .withHttp2MaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+
+    @Container
+    static final NginxContainer tlsHttp11 = new NginxContainer().withTls(CERTIFICATES);
+
+    @Container
+    static final NginxContainer h2c = new NginxContainer().withHttp2();
+
+    @RegisterExtension
+    final ClientLeakCheck leaks = new ClientLeakCheck();
+
+    @Test
+    void smallAndLargeBodiesComeOverOneH2Connection() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        HttpResponse<String> hello = send(client, get(h2, NginxContainer.HELLO + "?h2=small"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, hello.statusCode());
+        assertEquals(Version.HTTP_2, hello.version());
+        assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        HttpResponse<byte[]> large = send(client, get(h2, NginxContainer.LARGE + "?h2=large"), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, large.statusCode());
+        assertEquals(Version.HTTP_2, large.version());
+        assertArrayEquals(h2.expectedLargeBody(), large.body(), "the 1 MiB body");
+        assertEquals(1, client.poolStats().opened(), "one connection: " + client.poolStats());
+        List<AccessLogEntry> log = h2.awaitAccessLog(e -> e.uri().contains("h2="), 2, WAIT);
+        assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), "nginx saw HTTP/2: " + log);
+        assertEquals(1, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx saw one connection: " + log);
+    }
+
+    /** 100 slow requests at once fit the 128 streams nginx allows: one connection carries them all. */
+    @Test
+    void aBurstOfAHundredConcurrentRequestsSharesOneConnection() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < BURST; i++) {
+            burst.add(client.sendAsync(get(h2, NginxContainer.delay(DELAY) + "&burst=" + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : burst) {
+            HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals(Version.HTTP_2, r.version());
+            assertEquals("delayed\n", r.body());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        PoolStats stats = client.poolStats();
+        assertEquals(1, stats.opened(), "connections opened for the burst: " + stats);
+        // The streams ran side by side: one after another they would take a hundred delays.
+        assertTrue(elapsed.compareTo(DELAY.multipliedBy(BURST / 5)) < 0, "the burst took " + elapsed);
+        List<AccessLogEntry> log = h2.awaitAccessLog(e -> e.uri().contains("&burst="), BURST, WAIT);
+        assertEquals(BURST, log.size(), "each request served once: " + log);
+        assertEquals(1, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx's connections: " + log);
+        assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), "protocols: " + log);
+    }
+
+    /** The echo module reads the request body and writes it back over the h2 stream. */
+    @Test
+    void aPostBodyIsEchoedOverH2() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        byte[] body = "posted over h2\n".repeat(20_000).getBytes(StandardCharsets.US_ASCII);
+        HttpResponse<byte[]> echo = send(client, HttpRequest.newBuilder(h2.uri(NginxContainer.ECHO + "?h2=post"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, echo.statusCode());
+        assertEquals(Version.HTTP_2, echo.version());
+        assertArrayEquals(body, echo.body());
+        AccessLogEntry logged = h2.awaitAccessLog(e -> e.uri().contains("h2=post"), 1, WAIT).get(0);
+        assertEquals("POST", logged.method());
+        assertEquals("HTTP/2.0", logged.protocol());
+    }
+
+    /** {@code version(HTTP_1_1)} offers only http/1.1 in ALPN, so an h2-capable nginx answers HTTP/1.1. */
+    @Test
+    void aClientSetToHttp11SpeaksHttp11ToAnH2Server() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES).version(java.net.http.HttpClient.Version.HTTP_1_1));
+        HttpResponse<String> hello = send(client, get(h2, NginxContainer.HELLO + "?h2=forced-h1"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(Version.HTTP_1_1, hello.version());
+        assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        assertEquals("HTTP/1.1", h2.awaitAccessLog(e -> e.uri().contains("h2=forced-h1"), 1, WAIT).get(0).protocol());
+    }
+
+    /** ALPN without h2 on the server's side: HTTP/1.1, and the connection is pooled and reused. */
+    @Test
+    void tlsWithoutHttp2FallsBackToHttp11AndReusesTheConnection() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> hello = send(client, get(tlsHttp11, NginxContainer.HELLO + "?fallback=" + i),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, hello.statusCode());
+            assertEquals(Version.HTTP_1_1, hello.version(), "request " + i);
+            assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        }
+        PoolStats stats = client.poolStats();
+        assertEquals(1, stats.opened(), "one connection: " + stats);
+        assertEquals(2, stats.reused(), "reused for the second and third request: " + stats);
+        List<AccessLogEntry> log = tlsHttp11.awaitAccessLog(e -> e.uri().contains("fallback="), 3, WAIT);
+        assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/1.1")), "protocols: " + log);
+        assertEquals(1, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx's connections: " + log);
+        assertEquals(List.of(1, 2, 3), log.stream().map(AccessLogEntry::connectionRequests).toList(), "requests per connection");
+    }
+
+    @Test
+    void h2cWithPriorKnowledgeServesSmallAndLargeBodies() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
+        HttpResponse<String> hello = send(client, get(h2c, NginxContainer.HELLO + "?h2c=small"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(Version.HTTP_2, hello.version());
+        assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        HttpResponse<byte[]> large = send(client, get(h2c, NginxContainer.LARGE + "?h2c=large"), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(Version.HTTP_2, large.version());
+        assertArrayEquals(h2c.expectedLargeBody(), large.body());
+        assertEquals(1, client.poolStats().opened(), "one connection: " + client.poolStats());
+        List<AccessLogEntry> log = h2c.awaitAccessLog(e -> e.uri().contains("h2c="), 2, WAIT);
+        assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), "protocols: " + log);
+    }
+
+    /** Without prior knowledge, {@code http://} stays HTTP/1.1 (no Upgrade): the plain port answers it. */
+    @Test
+    void plainHttpStaysHttp11ByDefault() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
+        HttpResponse<String> hello = send(client, HttpRequest.newBuilder(h2c.plainUri(NginxContainer.HELLO + "?plain=h1")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(Version.HTTP_1_1, hello.version());
+        assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        AccessLogEntry logged = h2c.awaitAccessLog(e -> e.uri().contains("plain=h1"), 1, WAIT).get(0);
+        assertEquals("HTTP/1.1", logged.protocol());
+    }
+
+    private static HttpRequest get(NginxContainer server, String path) {
+        return HttpRequest.newBuilder(server.uri(path)).GET().build();
+    }
+}

@@ -3,6 +3,7 @@ package io.keepwell.it.realserver;
 import static io.keepwell.it.support.Http2Servers.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwell.it.support.ClientLeakCheck;
@@ -11,7 +12,9 @@ import io.keepwell.it.support.NghttpdContainer;
 import io.keepwell.it.support.Poll;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.TestCertificates;
+import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolStats;
 import java.net.http.HttpClient.Version;
@@ -25,6 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.testcontainers.junit.jupiter.Container;
@@ -47,6 +52,7 @@ class RealServerHttp2NghttpdTest {
     private static final int TINY_WINDOW_BITS = 10;
     private static final int TINY_WINDOW = (1 << TINY_WINDOW_BITS) - 1;
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Pattern STREAM_ID = Pattern.compile("stream_id=(\\d+)>");
 
     @Container
     static final NghttpdContainer twoStreams = new NghttpdContainer().withMaxConcurrentStreams(MAX_STREAMS).withFrameLog();
@@ -56,6 +62,15 @@ class RealServerHttp2NghttpdTest {
 
     @Container
     static final NghttpdContainer overTls = new NghttpdContainer().withTls(CERTIFICATES);
+
+    @Container
+    static final NghttpdContainer cancelTarget = new NghttpdContainer().withFrameLog().withLargeBodySize(64 << 20);
+
+    @Container
+    static final NghttpdContainer pingTarget = new NghttpdContainer().withFrameLog();
+
+    @Container
+    static final NghttpdContainer frozen = new NghttpdContainer();
 
     @RegisterExtension
     final ClientLeakCheck leaks = new ClientLeakCheck();
@@ -141,6 +156,78 @@ class RealServerHttp2NghttpdTest {
             assertArrayEquals(tinyWindows.expectedLargeBody(), download.body(), "download " + i);
         }
         assertEquals(1, client.poolStats().opened(), "the windows were restored for the second download: " + client.poolStats());
+    }
+
+    /**
+     * Cancelling the future of a download in progress resets its stream once, with CANCEL; the
+     * connection stays and serves the next request (the leak check then finds the stream gone and
+     * the connection's receive window whole again).
+     */
+    @Test
+    void cancellingADownloadResetsItsStreamOnceWithCancel() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
+                .http2InitialWindowSize(TINY_WINDOW));
+        CompletableFuture<HttpResponse<Void>> download = client.sendAsync(
+                HttpRequest.newBuilder(cancelTarget.uri(NghttpdContainer.LARGE + "?cancel")).build(), HttpResponse.BodyHandlers.discarding());
+        List<String> data = Poll.until(cancelTarget::frameLog, f -> f.stream().anyMatch(l -> l.contains("send DATA frame")),
+                WAIT, "nghttpd sending DATA");
+        assertFalse(download.isDone(), "64 MiB through a 1023-byte window cannot be done yet: " + download);
+        download.cancel(true);
+        String stream = streamId(data.stream().filter(l -> l.contains("send DATA frame")).findFirst().orElseThrow());
+        Poll.until(cancelTarget::frameLog, f -> f.stream().anyMatch(l -> l.contains("recv RST_STREAM")), WAIT, "RST_STREAM at nghttpd");
+        HttpResponse<String> next = send(client, HttpRequest.newBuilder(cancelTarget.uri(NghttpdContainer.HELLO)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(NghttpdContainer.HELLO_BODY, next.body());
+        assertEquals(1, client.poolStats().opened(), "the connection outlived the cancelled stream: " + client.poolStats());
+        List<String> resets = cancelTarget.frameLog().stream().filter(l -> l.contains("recv RST_STREAM")).toList();
+        assertEquals(1, resets.size(), "RST_STREAMs: " + resets);
+        assertTrue(resets.get(0).contains("stream_id=" + stream + ">") && resets.get(0).contains("error_code=CANCEL"),
+                "the download's stream " + stream + ", CANCEL: " + resets);
+    }
+
+    /** With a short PING interval an idle connection is pinged, nghttpd answers, and it stays. */
+    @Test
+    void anIdleConnectionIsPingedAndKept() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
+                .http2PingInterval(Duration.ofMillis(200)).http2PingTimeout(Duration.ofSeconds(2)));
+        assertEquals(NghttpdContainer.HELLO_BODY, send(client, HttpRequest.newBuilder(pingTarget.uri(NghttpdContainer.HELLO)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        List<String> pings = Poll.until(() -> pingTarget.frameLog().stream().filter(l -> l.contains("recv PING frame")).toList(),
+                p -> p.size() >= 3, WAIT, "three PINGs at nghttpd");
+        assertTrue(pings.stream().noneMatch(l -> l.contains("ACK")), "the client's PINGs are not ACKs: " + pings);
+        assertTrue(pingTarget.frameLog().stream().anyMatch(l -> l.contains("send PING frame") && l.contains("ACK")), "nghttpd acked");
+        PoolStats stats = client.poolStats();
+        assertEquals(0, stats.closed(), "an answered PING keeps the connection: " + stats);
+        assertEquals(NghttpdContainer.HELLO_BODY, send(client, HttpRequest.newBuilder(pingTarget.uri(NghttpdContainer.HELLO)).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(1, client.poolStats().opened(), "the pinged connection served again: " + client.poolStats());
+    }
+
+    /** A frozen server ({@code docker pause}) answers no PING: the connection closes as PING_TIMEOUT and is replaced. */
+    @Test
+    void aFrozenServerFailsThePingAndTheConnectionIsReplaced() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
+                .http2PingInterval(Duration.ofMillis(200)).http2PingTimeout(Duration.ofMillis(500)));
+        HttpRequest hello = HttpRequest.newBuilder(frozen.uri(NghttpdContainer.HELLO)).build();
+        assertEquals(NghttpdContainer.HELLO_BODY, send(client, hello, HttpResponse.BodyHandlers.ofString()).body());
+        frozen.pause();
+        try {
+            Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.PING_TIMEOUT) == 1,
+                    () -> "no PING timeout: " + client.poolStats());
+        } finally {
+            frozen.unpause();
+        }
+        assertEquals(0, client.poolStats().open(), "closed: " + client.poolStats());
+        assertEquals(NghttpdContainer.HELLO_BODY, send(client, hello, HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(2, client.poolStats().opened(), "a new connection after the dead one: " + client.poolStats());
+    }
+
+    private static String streamId(String frame) {
+        Matcher m = STREAM_ID.matcher(frame);
+        if (!m.find()) {
+            throw new AssertionError("no stream id in " + frame);
+        }
+        return m.group(1);
     }
 
     /** nghttpd's TLS offers only {@code h2}: the client's ALPN must pick it. */

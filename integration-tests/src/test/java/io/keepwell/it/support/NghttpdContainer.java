@@ -102,15 +102,35 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
     }
 
     /**
-     * The frame lines nghttpd printed so far with {@link #withFrameLog()}, such as
-     * {@code [id=1] [  0.004] recv HEADERS frame <length=42, flags=0x25, stream_id=13>}.
-     * Docker forwards the output asynchronously, so poll for a line that must appear.
+     * The frames nghttpd printed so far with {@link #withFrameLog()}, one string per frame: the
+     * frame's line with its indented detail lines appended after {@code " ; "}, such as
+     * {@code [id=1] [  0.004] recv RST_STREAM frame <length=4, flags=0x00, stream_id=13> ; (error_code=CANCEL(0x08))}.
+     * Header fields nghttpd prints on lines of their own are left out. Docker forwards the output
+     * asynchronously, so poll for a frame that must appear.
      */
     public List<String> frameLog() {
         if (!frameLog) {
             throw new IllegalStateException("started without withFrameLog()");
         }
-        return getLogs(OutputType.STDOUT).lines().filter(l -> l.contains(" frame ")).toList();
+        List<String> frames = new ArrayList<>();
+        StringBuilder frame = null;
+        for (String line : getLogs(OutputType.STDOUT).split("\n")) {
+            if (line.contains(" frame <")) {
+                if (frame != null) {
+                    frames.add(frame.toString());
+                }
+                frame = new StringBuilder(line.strip());
+            } else if (frame != null && line.startsWith(" ")) {
+                frame.append(" ; ").append(line.strip());
+            } else if (frame != null) {
+                frames.add(frame.toString());
+                frame = null;
+            }
+        }
+        if (frame != null) {
+            frames.add(frame.toString());
+        }
+        return frames;
     }
 
     @Override

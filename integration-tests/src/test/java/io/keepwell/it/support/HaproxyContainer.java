@@ -24,6 +24,9 @@ import org.testcontainers.images.builder.Transferable;
  */
 public final class HaproxyContainer extends LoopbackServerContainer<HaproxyContainer> {
 
+    /** Certificate and key in one file, as haproxy's {@code crt} takes them. */
+    private static final String COMBINED_PEM = "/tmp/tls/combined.pem";
+
     private final NginxContainer backend;
     private Duration httpKeepAliveTimeout = Duration.ofSeconds(10);
     private Duration clientTimeout = Duration.ofSeconds(30);
@@ -32,8 +35,6 @@ public final class HaproxyContainer extends LoopbackServerContainer<HaproxyConta
     private boolean httpClose;
     private boolean tlsFront;
     private boolean h2cFront;
-
-    private static final String COMBINED_PEM = "/tmp/tls/combined.pem";
 
     /** haproxy in front of {@code backend}; the backend must keep its port while haproxy runs. */
     public HaproxyContainer(NginxContainer backend) {

@@ -12,6 +12,7 @@ module io.keepwell.netty {
     requires io.netty.transport;
     requires io.netty.codec;
     requires io.netty.codec.http;
+    requires io.netty.codec.http2;
     requires io.netty.resolver;
     requires io.netty.transport.classes.epoll;
 

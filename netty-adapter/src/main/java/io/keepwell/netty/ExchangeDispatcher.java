@@ -9,6 +9,8 @@ import io.keepwell.netty.handler.ConnectionContext;
 import io.keepwell.netty.handler.Exchange;
 import io.keepwell.netty.handler.ExchangeReader;
 import io.keepwell.netty.handler.PipelineInitializer;
+import io.keepwell.netty.http2.Http2ConnectionGuard;
+import io.keepwell.http.StreamResetException;
 import io.keepwell.netty.pool.ChannelPools;
 import io.keepwell.netty.pool.ConnectFailure;
 import io.keepwell.netty.pool.HostChannelPool;
@@ -111,6 +113,19 @@ final class ExchangeDispatcher implements HopFollower.Sender {
      * retry is counted in {@link PoolStats#retried()} and told to the pool listener.
      */
     private void exchangeFailed(Exchange<?> exchange, Throwable cause) {
+        if (cause instanceof StreamResetException reset && reset.unprocessed() && !closing.get() && !exchange.result().isDone()) {
+            RetryPolicy.Decision decision = RetryPolicy.decideUnprocessed(exchange.request(), maxRetries,
+                    exchange.unprocessedRetries(), exchange.bytesWritten());
+            if (decision.retry()) {
+                if (exchange.trace() != null) {
+                    exchange.trace().retried(cause);
+                }
+                exchange.countUnprocessedRetry();
+                pools.core().recordRetry(exchange.key(), exchange.request().method(), exchange.retries(), cause);
+                dispatch(exchange);
+                return;
+            }
+        }
         if (cause instanceof PrematureCloseException premature && !closing.get() && !exchange.result().isDone()) {
             RetryPolicy.Decision decision = RetryPolicy.decide(exchange.request(), maxRetries,
                     premature.reused(), premature.phase() != PrematureCloseException.Phase.BEFORE_RESPONSE,
@@ -159,6 +174,7 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             exchange.request().timeout().ifPresent(limit -> limitTotalTime(exchange, limit));
         }
         exchange.lease(leased);
+        exchange.stream(null);
         if (exchange.trace() != null) {
             exchange.trace().acquireStart();
         }
@@ -167,6 +183,10 @@ final class ExchangeDispatcher implements HopFollower.Sender {
 
     private void start(Exchange<?> exchange, Channel channel, HostChannelPool host) {
         ConnectionContext cx = ConnectionContext.of(channel);
+        if (cx.pooled().isMultiplexed()) {
+            startStream(exchange, channel, cx);
+            return;
+        }
         boolean reused = cx.markLeased();
         if (exchange.result().isDone()) {
             host.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
@@ -182,6 +202,27 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             return;
         }
         reader.begin(exchange, reused);
+    }
+
+    /** On an HTTP/2 connection the lease is a stream slot: the exchange runs on a stream of its own. */
+    private void startStream(Exchange<?> exchange, Channel channel, ConnectionContext cx) {
+        Http2ConnectionGuard guard = Http2ConnectionGuard.of(channel);
+        if (guard == null) {
+            // Closed between the lease and now, its handlers gone: the slot goes back, nothing was sent.
+            Http2ConnectionGuard.releaseSlot(cx, channel);
+            if (!exchange.result().isDone()) {
+                exchangeFailed(exchange, new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, true, null));
+            }
+            return;
+        }
+        if (exchange.result().isDone()) {
+            guard.releaseUnused(); // the caller left before the lease arrived
+            return;
+        }
+        if (exchange.trace() != null) {
+            exchange.trace().acquired(cx.pooled().lease() > 1, cx.pooled().idleNanosBeforeLease());
+        }
+        guard.openStream(exchange);
     }
 
     /**
@@ -222,7 +263,8 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             Channel channel = leased.getNow();
             try {
                 channel.eventLoop().execute(() -> {
-                    ExchangeReader reader = PipelineInitializer.reader(channel);
+                    Channel stream = exchange.stream(); // HTTP/2: the exchange's reader is on its stream
+                    ExchangeReader reader = PipelineInitializer.reader(stream != null ? stream : channel);
                     if (reader != null) { // null once a closed channel lost its handlers: its exchange is over
                         reader.abortIfCurrent(exchange, reason, error);
                     }

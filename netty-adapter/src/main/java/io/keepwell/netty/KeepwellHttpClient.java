@@ -96,7 +96,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
         this.authenticator = b.authenticator;
         ChannelSettings settings = b.channelSettings(bodyBuffer);
-        this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing);
+        this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing, b.http2Options());
         this.exchanges = new ExchangeDispatcher(loops, pools, closing, b.maxRetries, b.trackBodyCallSites, cookies, this::newResultFuture);
         if (b.requestListener != RequestListener.NONE) {
             exchanges.addRequestListener(b.requestListener);
@@ -125,14 +125,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_1_1);
 
-    /** The JDK's TLS provider and trust store, advertising {@code http/1.1} through ALPN. */
-    private static SslContext defaultSslContext() {
-        try {
-            return tlsContextBuilder().build();
-        } catch (javax.net.ssl.SSLException e) {
-            throw new IllegalStateException("cannot build the default TLS context", e);
-        }
-    }
+    /** ALPN offering HTTP/2 first, HTTP/1.1 as the fallback: what {@code version(HTTP_2)} sends. */
+    private static final ApplicationProtocolConfig ALPN_H2_HTTP_1_1 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     /**
      * A builder with the defaults, each listed with its setter.
@@ -196,7 +194,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return Optional.ofNullable(authenticator);
     }
 
-    /** The version asked for; requests go over HTTP/1.1 until Keepwell speaks HTTP/2. */
+    /**
+     * The version asked for: with {@code HTTP_2} (the default) https connections offer h2 through
+     * ALPN and fall back to HTTP/1.1; http connections speak HTTP/1.1 unless
+     * {@link Builder#h2cPriorKnowledge(boolean)} is set.
+     */
     @Override
     public Version version() {
         return version;
@@ -273,7 +275,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return executor == null ? sent : completeOnExecutor(sent);
     }
 
-    /** HTTP/1.1 has no server push: {@code pushPromiseHandler} is never called. */
+    /** Server push is refused (the client's settings disable it): {@code pushPromiseHandler} is never called. */
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> responseBodyHandler,
                                                             HttpResponse.PushPromiseHandler<T> pushPromiseHandler) {
@@ -367,6 +369,16 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      */
     public void closeIdleConnections() {
         pools.core().closeIdle();
+    }
+
+    /**
+     * HTTP/2 streams open now, counted as their stream channels open and close: a witness
+     * independent of the pool's {@link PoolStats#streams()}.
+     *
+     * @return the number of open streams, at least 0
+     */
+    public int openStreams() {
+        return pools.openStreams();
     }
 
     /**
@@ -581,7 +593,13 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private SSLContext jdkSslContext;
         private SSLParameters sslParameters;
         private Executor executor;
-        private Version version = Version.HTTP_1_1;
+        private Version version = Version.HTTP_2;
+        private boolean h2cPriorKnowledge;
+        private Duration http2PingInterval = Duration.ofSeconds(30);
+        private Duration http2PingTimeout = Duration.ofSeconds(10);
+        private int http2InitialWindowSize = 1024 * 1024;
+        private int http2ConnectionWindowSize = 16 * 1024 * 1024;
+        private Duration http2DrainTimeout = Duration.ofSeconds(10);
         private ProxySelector proxy;
         private Authenticator authenticator;
         private CookieHandler cookieHandler;
@@ -796,8 +814,13 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
 
         /**
-         * The HTTP version to prefer. Requests go over HTTP/1.1 whichever is set, until Keepwell
-         * speaks HTTP/2 (as the JDK client falls back to HTTP/1.1 for a server without it).
+         * The HTTP version to prefer; {@code HTTP_2} by default, as in the JDK. With {@code HTTP_2}
+         * https connections offer {@code h2} and {@code http/1.1} through ALPN and speak what the
+         * server chooses (an origin that chose HTTP/1.1 is remembered for 10 minutes, so its
+         * bursts open connections at once instead of waiting on a possible HTTP/2 one); with
+         * {@code HTTP_1_1} they offer {@code http/1.1} only. Plain http speaks HTTP/1.1 (no
+         * {@code Upgrade: h2c}) unless {@link #h2cPriorKnowledge(boolean)} is set. A Netty context
+         * given through {@link #nettySslContext} offers what its own ALPN settings say.
          */
         @Override
         public Builder version(Version version) {
@@ -805,7 +828,98 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             return this;
         }
 
-        /** HTTP/2 stream priority, 1 to 256; without effect over HTTP/1.1. */
+        /**
+         * Speak HTTP/2 on plain http connections without asking first (h2c with prior knowledge,
+         * as gRPC-style backends expect); off by default. Every http origin of the client must
+         * then speak h2c.
+         *
+         * @param enable {@code true} for h2c with prior knowledge
+         * @return this builder
+         */
+        public Builder h2cPriorKnowledge(boolean enable) {
+            this.h2cPriorKnowledge = enable;
+            return this;
+        }
+
+        /**
+         * How long an HTTP/2 connection may go without receiving anything before it is asked to
+         * prove itself alive with a PING; 30 s by default.
+         *
+         * @param interval the read-idle time; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code interval} is zero or negative
+         */
+        public Builder http2PingInterval(Duration interval) {
+            this.http2PingInterval = positive(interval, "http2PingInterval");
+            return this;
+        }
+
+        /**
+         * How long a PING waits for its answer before the connection is taken as dead and closed
+         * (its streams fail; those that may be retried are); 10 s by default.
+         *
+         * @param timeout the limit; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder http2PingTimeout(Duration timeout) {
+            this.http2PingTimeout = positive(timeout, "http2PingTimeout");
+            return this;
+        }
+
+        /**
+         * The receive window of each HTTP/2 stream, sent in the client's settings; 1 MiB by
+         * default. A response body whose subscriber asks for nothing holds at most this much, and
+         * holds back only its own stream.
+         *
+         * @param bytes the window, 1 to 2^31-1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is not positive
+         */
+        public Builder http2InitialWindowSize(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("http2InitialWindowSize must be positive: " + bytes);
+            }
+            this.http2InitialWindowSize = bytes;
+            return this;
+        }
+
+        /**
+         * The receive window of each HTTP/2 connection, shared by its streams; 16 MiB by default.
+         * Data a stream never read (cancelled, abandoned, discarded) is given back to it when the
+         * stream closes.
+         *
+         * @param bytes the window, at least 65535 (the protocol's initial window)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code bytes} is below 65535
+         */
+        public Builder http2ConnectionWindowSize(int bytes) {
+            if (bytes < io.keepwell.netty.http2.Http2Options.DEFAULT_WINDOW) {
+                throw new IllegalArgumentException("http2ConnectionWindowSize must be at least 65535: " + bytes);
+            }
+            this.http2ConnectionWindowSize = bytes;
+            return this;
+        }
+
+        /**
+         * How long an HTTP/2 connection that is retired (it received GOAWAY) lets its open streams
+         * finish before it is closed; 10 s by default.
+         *
+         * @param timeout the limit; positive, not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code timeout} is zero or negative
+         */
+        public Builder http2DrainTimeout(Duration timeout) {
+            this.http2DrainTimeout = positive(timeout, "http2DrainTimeout");
+            return this;
+        }
+
+        io.keepwell.netty.http2.Http2Options http2Options() {
+            return new io.keepwell.netty.http2.Http2Options(version == Version.HTTP_2, h2cPriorKnowledge, http2PingInterval,
+                    http2PingTimeout, http2InitialWindowSize, http2ConnectionWindowSize, http2DrainTimeout, handshakeTimeout);
+        }
+
+        /** HTTP/2 stream priority, 1 to 256; checked, and without effect (RFC 9113 deprecates priority signals). */
         @Override
         public Builder priority(int priority) {
             if (priority < 1 || priority > 256) {
@@ -1043,6 +1157,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 case RESPONSE_HEADERS -> Optional.of(responseHeaderTimeout);
                 case READ -> Optional.of(readTimeout);
                 case BODY_ABANDONED -> Optional.of(abandonedBodyTimeout);
+                case PING -> Optional.of(http2PingTimeout);
                 case REQUEST -> Optional.empty();
             };
         }
@@ -1066,11 +1181,16 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             if (sslContext != null) {
                 return sslContext;
             }
+            ApplicationProtocolConfig alpn = version == Version.HTTP_2 ? ALPN_H2_HTTP_1_1 : ALPN_HTTP_1_1;
             if (jdkSslContext != null) {
-                return new JdkSslContext(jdkSslContext, true, null, IdentityCipherSuiteFilter.INSTANCE, ALPN_HTTP_1_1,
+                return new JdkSslContext(jdkSslContext, true, null, IdentityCipherSuiteFilter.INSTANCE, alpn,
                         ClientAuth.NONE, null, false);
             }
-            return defaultSslContext();
+            try {
+                return SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS").applicationProtocolConfig(alpn).build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot build the default TLS context", e);
+            }
         }
 
         /**

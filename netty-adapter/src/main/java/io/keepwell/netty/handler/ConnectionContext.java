@@ -1,19 +1,22 @@
 package io.keepwell.netty.handler;
 
+import io.keepwell.http.PrematureCloseException;
 import io.keepwell.keepalive.KeepAliveVerdict;
+import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.ConnectionPool;
 import io.keepwell.pool.PooledConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.util.AttributeKey;
 
+import java.net.http.HttpClient;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * What one channel knows about its place in the pool: its core record, the host pool it is
  * released to, and the last keep-alive verdict. Stored as a channel attribute.
  */
-public final class ConnectionContext {
+public final class ConnectionContext implements ExchangeCarrier {
 
     public static final AttributeKey<ConnectionContext> KEY = AttributeKey.valueOf(ConnectionContext.class, "keepwell.connection");
 
@@ -26,6 +29,9 @@ public final class ConnectionContext {
     private boolean leasedBefore;                                               // event loop only
     private long serverIdleTimeoutNanos = Long.MAX_VALUE;                        // event loop only
     private int lease;                                                          // event loop only: the lease being served
+    private volatile CloseReason peerCloseReason = CloseReason.PEER_CLOSED;     // read by the close listener
+    private volatile Throwable peerCloseCause;                                 // event loop writes, stream readers read
+    private io.keepwell.netty.http2.ConnectionReadiness readiness;              // set before the connect starts
 
     public ConnectionContext(PooledConnection<Channel> pooled, ConnectionPool<Channel> core, ChannelPool owner,
                              AtomicBoolean clientClosing) {
@@ -34,6 +40,15 @@ public final class ConnectionContext {
         this.owner = owner;
         this.clientClosing = clientClosing;
         this.idleTimer = new IdleTimer(core, pooled);
+    }
+
+    /** Told what the connection turned out to be; set by whoever opens it, before it connects. */
+    public io.keepwell.netty.http2.ConnectionReadiness readiness() {
+        return readiness;
+    }
+
+    public void readiness(io.keepwell.netty.http2.ConnectionReadiness readiness) {
+        this.readiness = readiness;
     }
 
     /** The channel's idle-expiry timer; event loop only. */
@@ -62,8 +77,54 @@ public final class ConnectionContext {
         return owner;
     }
 
+    @Override
     public boolean clientClosing() {
         return clientClosing.get();
+    }
+
+    /** HTTP/1.1: the keep-alive facts are kept for the release callback, which offers the channel to the pool. */
+    @Override
+    public void release(Channel channel, KeepAliveVerdict verdict, long serverIdleTimeoutNanos) {
+        this.lastVerdict = verdict;
+        this.serverIdleTimeoutNanos = serverIdleTimeoutNanos;
+        owner.release(channel);
+    }
+
+    @Override
+    public void closing(CloseReason reason) {
+        core.markClosing(pooled, reason);
+    }
+
+    @Override
+    public Throwable closedByPeer(PrematureCloseException.Phase phase, long bytesWritten, boolean reused) {
+        return new PrematureCloseException(phase, bytesWritten, reused, peerCloseCause);
+    }
+
+    @Override
+    public HttpClient.Version version() {
+        return HttpClient.Version.HTTP_1_1;
+    }
+
+    /**
+     * Why the peer is taken to have closed, counted in the pool when the socket closes
+     * ({@link CloseReason#PEER_CLOSED} unless the connection saw a GOAWAY).
+     */
+    public CloseReason peerCloseReason() {
+        return peerCloseReason;
+    }
+
+    /** The connection got a GOAWAY (HTTP/2): a close from now on is the GOAWAY's. */
+    public void peerCloseReason(CloseReason reason) {
+        this.peerCloseReason = reason;
+    }
+
+    /** What made this side take the connection as dead (a PING timeout), told with its streams' failures; or null. */
+    public Throwable peerCloseCause() {
+        return peerCloseCause;
+    }
+
+    public void peerCloseCause(Throwable cause) {
+        this.peerCloseCause = cause;
     }
 
     /** The keep-alive verdict of the exchange that just finished; read by the release callback. */

@@ -28,6 +28,7 @@ public final class Exchange<T> {
     private volatile Runnable onResponseEnd; // set before the first dispatch; run once, on the event loop
     private Throwable callSite;  // where sendAsync was called, when the client tracks it
     private volatile io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease; // the current attempt's channel lease
+    private volatile io.netty.channel.Channel stream; // the current attempt's HTTP/2 stream, once opened
 
     public Exchange(HttpRequest request, HttpResponse.BodyHandler<T> bodyHandler,
                     CompletableFuture<HttpResponse<T>> result, PoolKey key, ExchangeListener listener) {
@@ -91,6 +92,33 @@ public final class Exchange<T> {
 
     public void lease(io.netty.util.concurrent.Promise<io.netty.channel.Channel> lease) {
         this.lease = lease;
+    }
+
+    /** The current attempt's HTTP/2 stream channel, or {@code null} (HTTP/1.1, or not opened yet). */
+    public io.netty.channel.Channel stream() {
+        return stream;
+    }
+
+    public void stream(io.netty.channel.Channel stream) {
+        this.stream = stream;
+    }
+
+    /** The attempt failed before it reached its reader (its stream could not be opened); a retry may follow. */
+    public void failAttempt(Throwable cause) {
+        fail(cause);
+    }
+
+    private int unprocessedRetries; // changed only between attempts
+
+    /** Retries made because the server left an attempt unprocessed. */
+    public int unprocessedRetries() {
+        return unprocessedRetries;
+    }
+
+    /** Counts a retry of an unprocessed attempt (also counted in {@link #retries()}). */
+    public void countUnprocessedRetry() {
+        unprocessedRetries++;
+        retries++;
     }
 
     /** Retries made so far. */

@@ -56,7 +56,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     /** A server may not stall a request forever with 1xx responses; Go's bound (net/http max1xxResponses). */
     static final int MAX_INTERIM_RESPONSES = 5;
 
-    private final ConnectionContext cx;
+    private final ExchangeCarrier carrier;
     private final ChannelSettings settings;
     private ChannelHandlerContext ctx;
     private ExchangeTimer timer;
@@ -81,8 +81,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private boolean compressed;        // the body is being decompressed: its size is held to the limit
     private long decompressedBytes;
 
-    public ExchangeReader(ConnectionContext cx, ChannelSettings settings) {
-        this.cx = cx;
+    public ExchangeReader(ExchangeCarrier carrier, ChannelSettings settings) {
+        this.carrier = carrier;
         this.settings = settings;
     }
 
@@ -204,7 +204,10 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             }
         } else if (current != null) {
             Throwable cause = future.cause();
-            if (cause instanceof RequestBodyException) {
+            Throwable told = carrier.writeFailed(cause, current.bytesWritten);
+            if (told != null) {
+                closeWith(CloseReason.PEER_CLOSED, told);
+            } else if (cause instanceof RequestBodyException) {
                 closeWith(CloseReason.REQUEST_BODY_FAILED, cause); // the caller's own failure: never a retry
             } else if (cause instanceof IOException) {
                 closeWith(CloseReason.PEER_CLOSED, null); // reported as a premature close with the facts
@@ -282,7 +285,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxResponseBodySize(), announced));
             return;
         }
-        ResponseHead head = ResponseHead.of(response, bodyless);
+        ResponseHead head = ResponseHead.of(response, bodyless, carrier.version());
         http10 = response.protocolVersion().equals(HttpVersion.HTTP_1_0);
         responseAskedClose = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);
@@ -404,13 +407,11 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         body = null;
         state = ReadState.IDLE;
         timer.clear();
-        cx.lastVerdict(verdict);
-        cx.serverIdleTimeoutNanos(hint.timeoutNanos());
         if (exchange.trace() != null) {
             exchange.trace().responseBodyEnd(bodyBytes);
         }
         try {
-            cx.owner().release(ctx.channel());
+            carrier.release(ctx.channel(), verdict, hint.timeoutNanos());
         } finally {
             stream.end();
             exchange.responseEnded();
@@ -419,7 +420,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
 
     /** The TLS session of this channel, or {@code null} on plain TCP. */
     private javax.net.ssl.SSLSession sslSession() {
-        io.netty.handler.ssl.SslHandler tls = PipelineInitializer.tls(ctx.channel());
+        io.netty.channel.Channel connection = ctx.channel().parent() != null ? ctx.channel().parent() : ctx.channel();
+        io.netty.handler.ssl.SslHandler tls = PipelineInitializer.tls(connection);
         return tls == null ? null : tls.engine().getSession();
     }
 
@@ -445,7 +447,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         if (closeCause == null) {
             closeCause = cause;
         }
-        cx.core().markClosing(cx.pooled(), reason);
+        carrier.closing(reason);
         ctx.channel().close();
     }
 
@@ -468,8 +470,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         Exchange<?> exchange = current;
         if (exchange != null) {
             failCurrent(closeCause != null ? closeCause
-                    : cx.clientClosing() ? new ClientClosedException("the client was closed during the exchange")
-                    : new PrematureCloseException(phase(), exchange.bytesWritten, exchange.reused, null));
+                    : carrier.clientClosing() ? new ClientClosedException("the client was closed during the exchange")
+                    : carrier.closedByPeer(phase(), exchange.bytesWritten, exchange.reused));
         }
         ctx.fireChannelInactive();
     }

@@ -12,6 +12,7 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 
 import java.time.Duration;
@@ -75,8 +76,10 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
             ctx.write(msg, promise);
             return;
         }
-        ChannelOutboundBuffer outbound = ctx.channel().unsafe().outboundBuffer();
-        if (outbound == null) {
+        // An HTTP/2 stream channel has no outbound buffer of its own: there, closed means inactive.
+        boolean stream = ctx.channel() instanceof Http2StreamChannel;
+        ChannelOutboundBuffer outbound = stream ? null : ctx.channel().unsafe().outboundBuffer();
+        if (stream ? !ctx.channel().isActive() : outbound == null) {
             // The channel closed before the write began: nothing of this request was written.
             promise.setFailure(new ClosedChannelException());
             return;
@@ -133,7 +136,8 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     private void writeBody(ChannelHandlerContext ctx, Exchange<?> exchange, HttpRequest.BodyPublisher body, ChannelPromise promise, ChannelFuture headWrite) {
         if (headWrite.isDone() && !headWrite.isSuccess()) {
             promise.tryFailure(headWrite.cause());
-        } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null) {
+        } else if (body instanceof FileBodyPublisher file && body.contentLength() > 0 && PipelineInitializer.tls(ctx.channel()) == null
+                && !(ctx.channel() instanceof Http2StreamChannel)) {
             // Zero-copy where the transport allows: the kernel sends the file. It is opened here, so
             // that a file that cannot be read fails as the body's fault, not the connection's.
             FileChannel opened;

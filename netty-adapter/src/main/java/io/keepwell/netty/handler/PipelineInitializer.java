@@ -1,6 +1,12 @@
 package io.keepwell.netty.handler;
 
+import io.keepwell.netty.http2.Http2Options;
+import io.keepwell.netty.http2.Http2Pipeline;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.keepwell.pool.PoolKey;
@@ -13,7 +19,13 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import java.util.List;
 
-/** Builds one connection's pipeline: write meter, TLS, guard, codec, writer, reader. */
+/**
+ * Builds one connection's pipeline: write meter, TLS, then the protocol's handlers. For HTTP/1.1:
+ * guard, codec, writer, reader. For HTTP/2 (chosen through ALPN, or h2c with prior knowledge): the
+ * frame codec, multiplexer and connection guard, each stream getting its own writer and reader.
+ * Over TLS the protocol is known once the handshake is done, so Netty's protocol negotiation
+ * handler holds what arrives until the protocol's handlers are in place.
+ */
 public final class PipelineInitializer extends ChannelInitializer<Channel> {
 
     public static final String METER = "write-meter";
@@ -23,25 +35,77 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
     public static final String DECOMPRESSOR = "decompressor";
     public static final String WRITER = "writer";
     public static final String READER = "reader";
+    public static final String PROTOCOL = "protocol";
 
     private final ConnectionContext cx;
     private final ChannelSettings settings;
+    private final Http2Options http2;
+    private final AtomicInteger openStreams;
 
+    /** An HTTP/1.1-only pipeline; for harnesses that run it without a client. */
     public PipelineInitializer(ConnectionContext cx, ChannelSettings settings) {
+        this(cx, settings, null, new AtomicInteger());
+    }
+
+    /** {@code http2} null: HTTP/1.1 only. */
+    public PipelineInitializer(ConnectionContext cx, ChannelSettings settings, Http2Options http2, AtomicInteger openStreams) {
         this.cx = cx;
         this.settings = settings;
+        this.http2 = http2;
+        this.openStreams = openStreams;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ch.attr(ConnectionContext.KEY).set(cx);
-        ExchangeReader reader = new ExchangeReader(cx, settings);
         ChannelPipeline p = ch.pipeline();
         PoolKey key = cx.pooled().key();
         p.addLast(METER, new WriteMeter());
         if (key.scheme().equals("https")) {
             p.addLast(TLS, tlsHandler(ch, key));
+            p.addLast(PROTOCOL, new ProtocolSelector());
+        } else if (http2 != null && http2.priorKnowledge()) {
+            installHttp2(p);
+        } else {
+            installHttp1(p);
         }
+    }
+
+    /** Chooses the protocol's handlers once ALPN has spoken; what arrives meanwhile waits in it. */
+    private final class ProtocolSelector extends ApplicationProtocolNegotiationHandler {
+        ProtocolSelector() {
+            super(ApplicationProtocolNames.HTTP_1_1);
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (http2 != null && ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                installHttp2(ctx.pipeline());
+            } else {
+                installHttp1(ctx.pipeline());
+                cx.readiness().http1();
+            }
+        }
+
+        /** The connect's listener reports the handshake's failure; closing is all that is left here. */
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+
+        /** Before the protocol is chosen a failure can only end the connection, which its connect reports. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private void installHttp2(ChannelPipeline p) {
+        Http2Pipeline.install(p, cx, http2, settings, cx.readiness(), openStreams);
+    }
+
+    private void installHttp1(ChannelPipeline p) {
+        ExchangeReader reader = new ExchangeReader(cx, settings);
         p.addLast(GUARD, new IdleReadGuard(cx, reader));
         p.addLast(CODEC, new ClientCodec(settings.decoder(), reader));
         if (settings.decompression()) {
@@ -80,6 +144,11 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         }
         engine.setSSLParameters(parameters);
         return handler;
+    }
+
+    /** The decompressor an exchange's pipeline uses when the client decodes compressed responses. */
+    public static io.netty.channel.ChannelHandler decompressor(ExchangeReader reader) {
+        return new MeteredDecompressor(reader);
     }
 
     /** The TLS handler of a channel, or {@code null} for plain TCP. */

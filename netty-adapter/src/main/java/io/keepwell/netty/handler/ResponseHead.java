@@ -22,16 +22,23 @@ final class ResponseHead implements HttpResponse.ResponseInfo, BodylessResponse 
     private final int statusCode;
     private final io.netty.handler.codec.http.HttpHeaders decoded;
     private final boolean bodyless;
+    private final HttpClient.Version version;
     private volatile HttpHeaders headers; // built on first use; a race builds equal copies
 
-    private ResponseHead(int statusCode, io.netty.handler.codec.http.HttpHeaders decoded, boolean bodyless) {
+    private ResponseHead(int statusCode, io.netty.handler.codec.http.HttpHeaders decoded, boolean bodyless,
+                         HttpClient.Version version) {
         this.statusCode = statusCode;
         this.decoded = decoded;
         this.bodyless = bodyless;
+        this.version = version;
     }
 
     static ResponseHead of(io.netty.handler.codec.http.HttpResponse response, boolean bodyless) {
-        return new ResponseHead(response.status().code(), response.headers(), bodyless);
+        return of(response, bodyless, HttpClient.Version.HTTP_1_1);
+    }
+
+    static ResponseHead of(io.netty.handler.codec.http.HttpResponse response, boolean bodyless, HttpClient.Version version) {
+        return new ResponseHead(response.status().code(), response.headers(), bodyless, version);
     }
 
     @Override
@@ -53,10 +60,10 @@ final class ResponseHead implements HttpResponse.ResponseInfo, BodylessResponse 
         return decoded;
     }
 
-    /** HTTP/1.0 responses are reported as HTTP/1.1, as the JDK client reports them. */
+    /** HTTP/1.0 responses are reported as HTTP/1.1, as the JDK client reports them; a stream's as HTTP/2. */
     @Override
     public HttpClient.Version version() {
-        return HttpClient.Version.HTTP_1_1;
+        return version;
     }
 
     @Override

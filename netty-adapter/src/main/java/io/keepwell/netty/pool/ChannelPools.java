@@ -30,7 +30,13 @@ import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import io.keepwell.netty.http2.ConnectionReadiness;
+import io.keepwell.netty.http2.Http2Options;
 
 /**
  * The bridge between the core pool and Netty: it opens channels for the slots the core pool
@@ -45,17 +51,56 @@ public final class ChannelPools implements TransportHooks<Channel> {
     private final ChannelSettings settings;
     private final AtomicBoolean clientClosing;
     private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
+    private final Http2Options http2; // null: HTTP/1.1 only
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final Map<PoolKey, Long> http1Only = new ConcurrentHashMap<>(); // origins whose ALPN chose HTTP/1.1, until (nanoTime)
+
+    /** How long an origin whose ALPN chose HTTP/1.1 is connected to without waiting on a possible HTTP/2 connect. */
+    static final long HTTP1_ONLY_MEMORY_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     /**
      * Creates the client's one core pool, with this bridge as its transport hooks. {@code bootstrap}
      * has its group, channel class and options set; its handler is set per connection.
+     * {@code http2} null speaks HTTP/1.1 only.
      */
     public ChannelPools(PoolConfig config, PoolListener listener, Bootstrap bootstrap, ChannelSettings settings,
-                        AtomicBoolean clientClosing) {
+                        AtomicBoolean clientClosing, Http2Options http2) {
         this.core = new ConnectionPool<>(config, Clock.system(), listener, this);
         this.bootstrap = bootstrap;
         this.settings = settings;
         this.clientClosing = clientClosing;
+        this.http2 = http2;
+    }
+
+    /** HTTP/2 stream channels open now, counted as they open and close: a witness independent of the pool. */
+    public int openStreams() {
+        return openStreams.get();
+    }
+
+    /**
+     * An https origin may come up HTTP/2 unless its ALPN recently chose HTTP/1.1; an http one only
+     * with prior knowledge.
+     */
+    @Override
+    public boolean mayMultiplex(PoolKey key) {
+        if (http2 == null) {
+            return false;
+        }
+        if (!key.scheme().equals("https")) {
+            return http2.priorKnowledge();
+        }
+        if (!http2.offered()) {
+            return false;
+        }
+        Long until = http1Only.get(key);
+        if (until == null) {
+            return true;
+        }
+        if (System.nanoTime() - until >= 0) {
+            http1Only.remove(key, until);
+            return true;
+        }
+        return false;
     }
 
     public ConnectionPool<Channel> core() {
@@ -126,13 +171,17 @@ public final class ChannelPools implements TransportHooks<Channel> {
     private void open(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise,
                       InetSocketAddress address, RequestTrace trace) {
         ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
-        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, settings));
+        // Set before the connect: a connect made on an event loop registers, and so builds its pipeline, at once.
+        Readiness readiness = new Readiness(slot, host, promise);
+        cx.readiness(readiness);
+        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, settings, http2, openStreams));
         PoolKey key = slot.key();
         if (trace != null) {
             trace.connectStart(address);
         }
         ChannelFuture connect = address == null ? b.connect(key.host(), key.port()) : b.connect(address);
         Channel channel = connect.channel();
+        readiness.channel = channel; // told to it only by the pipeline, after this
         if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
             // Failed before registration (out of file descriptors), or failed so fast (a refused
             // loopback connect) that the channel is already deregistered: either way no close
@@ -140,15 +189,17 @@ public final class ChannelPools implements TransportHooks<Channel> {
             if (trace != null) {
                 trace.connectFailed(address, connect.cause());
             }
+            ConnectFailure failure = new ConnectFailure(key, connect.cause());
+            core.connectFailed(slot, failure);
             core.closed(slot, CloseReason.PEER_CLOSED);
-            promise.tryFailure(new ConnectFailure(key, connect.cause()));
+            promise.tryFailure(failure);
             return;
         }
         allChannels.add(channel);
         // The one place a socket's close reaches the core pool: every path that closes a channel ends here.
         channel.closeFuture().addListener(f -> {
             cx.idleTimer().cancel();
-            core.closed(slot, CloseReason.PEER_CLOSED);
+            core.closed(slot, cx.peerCloseReason());
         });
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -156,11 +207,13 @@ public final class ChannelPools implements TransportHooks<Channel> {
                 if (trace != null) {
                     trace.connectFailed(address, cause);
                 }
+                java.io.IOException failure = cause instanceof io.netty.channel.ConnectTimeoutException
+                        ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
+                        : new ConnectFailure(key, cause);
+                core.connectFailed(slot, failure);
                 // Closed first, so the pool has its slot back before the caller hears of the failure.
                 channel.close();
-                promise.tryFailure(cause instanceof io.netty.channel.ConnectTimeoutException
-                        ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
-                        : new ConnectFailure(key, cause));
+                promise.tryFailure(failure);
                 return;
             }
             if (trace != null) {
@@ -168,7 +221,9 @@ public final class ChannelPools implements TransportHooks<Channel> {
             }
             SslHandler tls = PipelineInitializer.tls(channel);
             if (tls == null) {
-                established(slot, channel, host, promise);
+                if (http2 == null || !http2.priorKnowledge()) {
+                    cx.readiness().http1();
+                } // else h2c: ready with the server's first settings
                 return;
             }
             if (trace != null) {
@@ -179,11 +234,12 @@ public final class ChannelPools implements TransportHooks<Channel> {
                     if (trace != null) {
                         trace.tlsEnd(tls.engine().getSession());
                     }
-                    established(slot, channel, host, promise);
+                    // The protocol's handlers go in next, chosen by ALPN; they say when the connection is ready.
                 } else {
                     Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
                             ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
                             : h.cause();
+                    core.connectFailed(slot, cause instanceof java.io.IOException io ? io : new ConnectFailure(key, cause));
                     channel.close();
                     promise.tryFailure(cause);
                 }
@@ -191,13 +247,53 @@ public final class ChannelPools implements TransportHooks<Channel> {
         });
     }
 
-    /** The connection is ready for requests (TCP connected, TLS handshake done). */
-    private void established(PooledConnection<Channel> slot, Channel channel, HostChannelPool host, Promise<Channel> promise) {
-        if (!core.connected(slot, channel)) {
+    /** What a connection opened for a slot turned out to be, told once by its pipeline. */
+    private final class Readiness implements ConnectionReadiness {
+        private final PooledConnection<Channel> slot;
+        private final HostChannelPool host;
+        private final Promise<Channel> promise;
+        private Channel channel; // set once the connect has a channel, before any of the callbacks
+
+        Readiness(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
+            this.slot = slot;
+            this.host = host;
+            this.promise = promise;
+        }
+
+        /** The connection is ready for requests (TCP connected, TLS handshake done, HTTP/1.1 chosen). */
+        @Override
+        public void http1() {
+            PoolKey key = slot.key();
+            if (key.scheme().equals("https") && http2 != null && http2.offered()) {
+                // Remembered before the pool hears of it, so the requests that waited on this connect open their own.
+                http1Only.put(key, System.nanoTime() + HTTP1_ONLY_MEMORY_NANOS);
+            }
+            if (!core.connected(slot, channel)) {
+                channel.close();
+                promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
+            } else if (!promise.trySuccess(channel)) {
+                host.releaseUnused(channel); // a connect started for a caller that left still lands in the pool
+            }
+        }
+
+        /** HTTP/2, with the server's first settings: the slot's waiter has the first stream slot. */
+        @Override
+        public void http2(int maxStreams) {
+            http1Only.remove(slot.key());
+            if (!core.connectedMultiplexed(slot, channel, maxStreams)) {
+                channel.close();
+                promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
+            } else if (!promise.trySuccess(channel)) {
+                host.releaseUnused(channel);
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            java.io.IOException failure = cause instanceof java.io.IOException io ? io : new ConnectFailure(slot.key(), cause);
+            core.connectFailed(slot, failure);
             channel.close();
-            promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
-        } else if (!promise.trySuccess(channel)) {
-            host.releaseUnused(channel); // a connect started for a caller that left still lands in the pool
+            promise.tryFailure(failure);
         }
     }
 

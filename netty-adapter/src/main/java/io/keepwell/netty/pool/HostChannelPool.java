@@ -81,6 +81,10 @@ public final class HostChannelPool implements ChannelPool {
     public void releaseUnused(Channel channel) {
         channel.eventLoop().execute(() -> {
             ConnectionContext cx = ConnectionContext.of(channel);
+            if (cx.pooled().isMultiplexed()) {
+                io.keepwell.netty.http2.Http2ConnectionGuard.releaseSlot(cx, channel); // the stream slot it was handed
+                return;
+            }
             cx.lastVerdict(KeepAliveVerdict.REUSE);
             cx.markLeased(); // the lease it was handed, which served nothing
             release0(channel, ImmediateEventExecutor.INSTANCE.newPromise());

@@ -58,16 +58,16 @@ class RealServerHttp2NginxTest {
     @Test
     void smallAndLargeBodiesComeOverOneH2Connection() throws Exception {
         KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
-        HttpResponse<String> hello = send(client, get(h2, NginxContainer.HELLO + "?h2=small"), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> hello = send(client, get(h2, NginxContainer.HELLO + "?bodies=small"), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, hello.statusCode());
         assertEquals(Version.HTTP_2, hello.version());
         assertEquals(NginxContainer.HELLO_BODY, hello.body());
-        HttpResponse<byte[]> large = send(client, get(h2, NginxContainer.LARGE + "?h2=large"), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> large = send(client, get(h2, NginxContainer.LARGE + "?bodies=large"), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, large.statusCode());
         assertEquals(Version.HTTP_2, large.version());
         assertArrayEquals(h2.expectedLargeBody(), large.body(), "the 1 MiB body");
         assertEquals(1, client.poolStats().opened(), "one connection: " + client.poolStats());
-        List<AccessLogEntry> log = h2.awaitAccessLog(e -> e.uri().contains("h2="), 2, WAIT);
+        List<AccessLogEntry> log = h2.awaitAccessLog(e -> e.uri().contains("bodies="), 2, WAIT);
         assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), "nginx saw HTTP/2: " + log);
         assertEquals(1, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx saw one connection: " + log);
     }

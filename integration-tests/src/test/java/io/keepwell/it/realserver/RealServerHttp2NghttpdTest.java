@@ -72,6 +72,10 @@ class RealServerHttp2NghttpdTest {
     @Container
     static final NghttpdContainer frozen = new NghttpdContainer();
 
+    @Container
+    static final NghttpdContainer pushAndTrailers = new NghttpdContainer()
+            .withPush(NghttpdContainer.HELLO, NghttpdContainer.LARGE).withTrailer("x-keepwell: trailer").withFrameLog();
+
     @RegisterExtension
     final ClientLeakCheck leaks = new ClientLeakCheck();
 
@@ -228,6 +232,35 @@ class RealServerHttp2NghttpdTest {
             throw new AssertionError("no stream id in " + frame);
         }
         return m.group(1);
+    }
+
+    /** nghttpd is told to push {@code /large} with {@code /hello}; the client's settings forbid push, so it does not. */
+    @Test
+    void theClientsSettingsDisablePushSoNothingIsPushed() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
+        HttpResponse<String> hello = send(client, HttpRequest.newBuilder(pushAndTrailers.uri(NghttpdContainer.HELLO + "?push")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(NghttpdContainer.HELLO_BODY, hello.body());
+        List<String> frames = Poll.until(pushAndTrailers::frameLog,
+                f -> f.stream().anyMatch(l -> l.contains("send DATA frame")), WAIT, "the response at nghttpd");
+        String settings = frames.stream().filter(l -> l.contains("recv SETTINGS frame") && !l.contains("ACK")).findFirst().orElseThrow();
+        assertTrue(settings.contains("[SETTINGS_ENABLE_PUSH(0x02):0]"), "the client's SETTINGS: " + settings);
+        assertEquals(List.of(), frames.stream().filter(l -> l.contains("PUSH_PROMISE")).toList(), "nothing pushed");
+    }
+
+    /** A response that ends with trailers (a HEADERS frame after the DATA) completes, and the connection serves on. */
+    @Test
+    void aResponseWithTrailersCompletes() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<byte[]> large = send(client, HttpRequest.newBuilder(pushAndTrailers.uri(NghttpdContainer.LARGE + "?trailers=" + i)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, large.statusCode());
+            assertArrayEquals(pushAndTrailers.expectedLargeBody(), large.body(), "response " + i);
+        }
+        assertEquals(1, client.poolStats().opened(), "one connection: " + client.poolStats());
+        Poll.until(pushAndTrailers::frameLog, f -> f.stream().anyMatch(l -> l.contains("send HEADERS frame") && l.contains("END_STREAM")
+                && l.contains("x-keepwell: trailer")), WAIT, "a trailer HEADERS frame sent by nghttpd");
     }
 
     /** nghttpd's TLS offers only {@code h2}: the client's ALPN must pick it. */

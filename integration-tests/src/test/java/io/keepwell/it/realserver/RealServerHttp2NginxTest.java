@@ -3,15 +3,22 @@ package io.keepwell.it.realserver;
 import static io.keepwell.it.support.Http2Servers.send;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keepwell.http.StreamResetException;
 import io.keepwell.it.support.AccessLogEntry;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.Http2Servers;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.TestCertificates;
+import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.PoolConfig;
 import io.keepwell.pool.PoolStats;
 import java.net.http.HttpClient.Version;
 import java.net.http.HttpRequest;
@@ -21,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -45,6 +53,9 @@ class RealServerHttp2NginxTest {
     @Container
     static final NginxContainer h2 = new NginxContainer().withTls(CERTIFICATES).withHttp2()
             .withHttp2MaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
+
+    @Container
+    static final NginxContainer oneStream = new NginxContainer().withTls(CERTIFICATES).withHttp2().withHttp2MaxConcurrentStreams(1);
 
     @Container
     static final NginxContainer tlsHttp11 = new NginxContainer().withTls(CERTIFICATES);
@@ -96,6 +107,100 @@ class RealServerHttp2NginxTest {
         assertEquals(BURST, log.size(), "each request served once: " + log);
         assertEquals(1, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx's connections: " + log);
         assertTrue(log.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), "protocols: " + log);
+        h2.awaitActiveConnections(1, WAIT);
+    }
+
+    /**
+     * nginx allows one stream per connection and the client two connections: ten slow requests
+     * take turns, two at a time, and none is sent beyond the limit (nginx would refuse it with
+     * REFUSED_STREAM, and the client would have to retry it).
+     */
+    @Test
+    void requestsBeyondTheServersStreamLimitWaitForASlot() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES)
+                .pool(PoolConfig.builder().maxConnectionsPerHost(2).build()));
+        int requests = 10;
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            all.add(client.sendAsync(get(oneStream, NginxContainer.delay(DELAY) + "&turns=" + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+            assertEquals(Version.HTTP_2, r.version());
+            assertEquals("delayed\n", r.body());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        PoolStats stats = client.poolStats();
+        assertEquals(2, stats.opened(), "connections: " + stats);
+        assertEquals(0, stats.retried(), "nothing refused, nothing retried: " + stats);
+        assertTrue(elapsed.compareTo(DELAY.multipliedBy(requests / 2)) >= 0, "two at a time take five delays, took " + elapsed);
+        List<AccessLogEntry> log = oneStream.awaitAccessLog(e -> e.uri().contains("&turns="), requests, WAIT);
+        assertEquals(requests, log.size(), "each request once: " + log);
+        assertEquals(2, log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx's connections: " + log);
+    }
+
+    /** {@code return 444} on h2 makes nginx reset the stream; the call fails typed, once, and the connection stays. */
+    @Test
+    void aStreamTheServerResetsFailsTypedAndTheConnectionStays() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        CompletableFuture<HttpResponse<String>> reset = client.sendAsync(get(h2, NginxContainer.CLOSE + "?reset=1"),
+                HttpResponse.BodyHandlers.ofString());
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> reset.get(20, TimeUnit.SECONDS));
+        StreamResetException e = assertInstanceOf(StreamResetException.class, failed.getCause());
+        assertEquals("PROTOCOL_ERROR", e.errorName(), "nginx 1.22 resets a 444 with PROTOCOL_ERROR: " + e);
+        assertFalse(e.unprocessed(), "nginx processed it: " + e);
+        HttpResponse<String> next = send(client, get(h2, NginxContainer.HELLO + "?after-reset"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(NginxContainer.HELLO_BODY, next.body());
+        assertEquals(1, client.poolStats().opened(), "the connection outlived the reset stream: " + client.poolStats());
+        h2.awaitAccessLog(l -> l.uri().contains("after-reset"), 1, WAIT);
+        assertEquals(1, h2.accessLog().stream().filter(l -> l.uri().contains("reset=1")).count(), "sent once, not retried");
+    }
+
+    /** Half of a hundred streams in flight are cancelled: the rest complete, and no slot, stream or window byte is lost. */
+    @Test
+    void cancellingHalfOfABurstLeavesTheConnectionWhole() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+        for (int i = 0; i < BURST; i++) {
+            burst.add(client.sendAsync(get(h2, NginxContainer.delay(DELAY.multipliedBy(2)) + "&half=" + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().streams() == BURST, () -> "streams open: " + client.poolStats());
+        for (int i = 0; i < BURST; i += 2) {
+            burst.get(i).cancel(true);
+        }
+        for (int i = 1; i < BURST; i += 2) {
+            HttpResponse<String> r = burst.get(i).get(30, TimeUnit.SECONDS);
+            assertEquals("delayed\n", r.body(), "request " + i);
+        }
+        assertEquals(BURST / 2, burst.stream().filter(CompletableFuture::isCancelled).count(), "cancelled");
+        HttpResponse<String> next = send(client, get(h2, NginxContainer.HELLO + "?after-half"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(NginxContainer.HELLO_BODY, next.body());
+        assertEquals(1, client.poolStats().opened(), "one connection throughout: " + client.poolStats());
+    }
+
+    /** 8 MiB up through nginx's 64 KiB stream window and back: the client sends only what the window allows. */
+    @Test
+    void aLargeUploadIsEchoedThroughTheServersWindow() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        byte[] body = new byte[8 << 20];
+        new java.util.Random(12).nextBytes(body);
+        HttpResponse<byte[]> echo = send(client, HttpRequest.newBuilder(h2.uri(NginxContainer.ECHO + "?upload=8m"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(Version.HTTP_2, echo.version());
+        assertArrayEquals(body, echo.body(), "the 8 MiB echo");
+    }
+
+    /** The pool's idle timeout closes an h2 connection without streams, as it does an HTTP/1.1 one; nginx sees it go. */
+    @Test
+    void theClientsIdleTimeoutClosesAnIdleH2Connection() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES)
+                .pool(PoolConfig.builder().idleTimeout(Duration.ofMillis(300)).build()));
+        assertEquals(Version.HTTP_2, send(client, get(h2, NginxContainer.HELLO + "?idle"), HttpResponse.BodyHandlers.ofString()).version());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closedBy(CloseReason.IDLE_TIMEOUT) == 1,
+                () -> "idle timeout: " + client.poolStats());
+        assertEquals(0, client.poolStats().open(), "closed: " + client.poolStats());
+        h2.awaitActiveConnections(0, WAIT);
     }
 
     /** The echo module reads the request body and writes it back over the h2 stream. */

@@ -48,6 +48,8 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
     private Integer windowBits;           // null: the protocol's default, 65535
     private Integer connectionWindowBits; // null: the protocol's default, 65535
     private boolean frameLog;
+    private final List<String> pushes = new ArrayList<>(); // -p PATH=PUSH_PATH
+    private String trailer;                                // --trailer, null: none
     private int largeBodySize = 1 << 20;
 
     /** TLS on {@link #port()} with {@code certificates}; ALPN offers only {@code h2}. */
@@ -78,6 +80,21 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
     public NghttpdContainer withWindowBits(int streamBits, int connectionBits) {
         this.windowBits = requireBits(streamBits);
         this.connectionWindowBits = requireBits(connectionBits);
+        return this;
+    }
+
+    /**
+     * {@code -p}: when {@code path} is requested, nghttpd pushes {@code pushPath} too, if the
+     * client's settings allow push.
+     */
+    public NghttpdContainer withPush(String path, String pushPath) {
+        pushes.add(path + "=" + pushPath);
+        return this;
+    }
+
+    /** {@code --trailer}: every response with a body ends with a trailer field, such as {@code "x-check: done"}. */
+    public NghttpdContainer withTrailer(String field) {
+        this.trailer = field;
         return this;
     }
 
@@ -151,7 +168,7 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
 
     @Override
     protected String renderConfig(int port) {
-        List<String> args = new ArrayList<>(List.of("exec", "nghttpd", "-a", "127.0.0.1", "-d", HTDOCS, "--echo-upload"));
+        List<String> args = new ArrayList<>(List.of("nghttpd", "-a", "127.0.0.1", "-d", HTDOCS, "--echo-upload"));
         if (maxConcurrentStreams != null) {
             args.add("-m");
             args.add(String.valueOf(maxConcurrentStreams));
@@ -161,6 +178,12 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
             args.add(String.valueOf(windowBits));
             args.add("-W");
             args.add(String.valueOf(connectionWindowBits));
+        }
+        for (String push : pushes) {
+            args.add("--push=" + push);
+        }
+        if (trailer != null) {
+            args.add("--trailer=" + trailer);
         }
         if (frameLog) {
             args.add("-v");
@@ -173,7 +196,12 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
             args.add(KEY_FILE);
             args.add(CERTIFICATE_FILE);
         }
-        return String.join(" ", args);
+        return "exec " + String.join(" ", args.stream().map(NghttpdContainer::quoted).toList());
+    }
+
+    /** {@code arg} as one word for {@code sh}: single-quoted, with any single quote escaped. */
+    private static String quoted(String arg) {
+        return "'" + arg.replace("'", "'\\''") + "'";
     }
 
     private static int requireBits(int bits) {

@@ -2,6 +2,9 @@ package io.keepwell.it.realserver;
 
 import static io.keepwell.it.support.Http2Servers.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keepwell.it.support.AccessLogEntry;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -53,6 +57,9 @@ class RealServerHttp2GoAwayTest {
     @Container
     static final NginxContainer shortIdle = new NginxContainer().withTls(CERTIFICATES).withHttp2()
             .withKeepaliveTimeout(KEEPALIVE_TIMEOUT);
+
+    @Container
+    static final NginxContainer twoStreams = new NginxContainer().withTls(CERTIFICATES).withHttp2().withKeepaliveRequests(2);
 
     @RegisterExtension
     final ClientLeakCheck leaks = new ClientLeakCheck();
@@ -126,6 +133,44 @@ class RealServerHttp2GoAwayTest {
         PoolStats stats = client.poolStats();
         assertEquals(2, stats.opened(), "a new connection for the second request: " + stats);
         assertEquals(0, stats.retried(), "nothing was sent on the closed connection: " + stats);
+    }
+
+    /** A slow stream open when the GOAWAY comes is below its last-stream-id: it completes, then the connection closes. */
+    @Test
+    void aStreamInFlightAtTheGoAwayCompletes() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                HttpRequest.newBuilder(twoStreams.uri(NginxContainer.delay(Duration.ofSeconds(1)) + "&inflight=slow")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().streams() == 1, () -> "the slow stream: " + client.poolStats());
+        HttpResponse<String> second = send(client, HttpRequest.newBuilder(twoStreams.uri(NginxContainer.HELLO + "?inflight=second")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(NginxContainer.HELLO_BODY, second.body());
+        assertFalse(slow.isDone(), "the slow stream is still running");
+        assertEquals("delayed\n", slow.get(20, TimeUnit.SECONDS).body());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closed() == 1, () -> "closed after its last stream: " + client.poolStats());
+        PoolStats stats = client.poolStats();
+        assertEquals(1, stats.opened(), "both on one connection: " + stats);
+        assertEquals(1, stats.closedBy(CloseReason.GOAWAY), "closed after the GOAWAY: " + stats);
+    }
+
+    /** With a short drain timeout the connection does not wait for the slow stream: it closes and the stream fails. */
+    @Test
+    void theDrainTimeoutCutsAStreamThatOutlivesIt() throws Exception {
+        Duration drain = Duration.ofMillis(300);
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES).http2DrainTimeout(drain));
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                HttpRequest.newBuilder(twoStreams.uri(NginxContainer.delay(Duration.ofSeconds(5)) + "&drain=slow")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().streams() == 1, () -> "the slow stream: " + client.poolStats());
+        long goAway = System.nanoTime();
+        send(client, HttpRequest.newBuilder(twoStreams.uri(NginxContainer.HELLO + "?drain=second")).build(), HttpResponse.BodyHandlers.ofString());
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> slow.get(20, TimeUnit.SECONDS));
+        Duration after = Duration.ofNanos(System.nanoTime() - goAway);
+        assertInstanceOf(java.io.IOException.class, failed.getCause(), "the cut stream fails with an IOException");
+        assertTrue(after.compareTo(Duration.ofSeconds(3)) < 0, "cut at the drain timeout, not at the stream's end: " + after);
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closed() == 1, () -> "closed: " + client.poolStats());
+        assertEquals(1, client.poolStats().closedBy(CloseReason.GOAWAY), "closed as drained after GOAWAY: " + client.poolStats());
     }
 
     private static HttpRequest get(String marker, int i) {

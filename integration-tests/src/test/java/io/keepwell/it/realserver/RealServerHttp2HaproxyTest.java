@@ -12,7 +12,9 @@ import io.keepwell.it.support.Http2Servers;
 import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.TestCertificates;
+import io.keepwell.it.support.Witnesses;
 import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
 import io.keepwell.pool.PoolStats;
 import java.net.http.HttpClient.Version;
 import java.net.http.HttpRequest;
@@ -53,6 +55,13 @@ class RealServerHttp2HaproxyTest {
 
     @Container
     static final HaproxyContainer h2cFront = new HaproxyContainer(h2cBackend).withH2cFront();
+
+    @Container
+    static final NginxContainer idleBackend = new NginxContainer().withHttp2();
+
+    @Container
+    static final HaproxyContainer idleFront = new HaproxyContainer(idleBackend).withTlsFront(CERTIFICATES)
+            .withHttpKeepAliveTimeout(Duration.ofMillis(300));
 
     @RegisterExtension
     final ClientLeakCheck leaks = new ClientLeakCheck();
@@ -98,6 +107,20 @@ class RealServerHttp2HaproxyTest {
         assertEquals(1, stats.opened(), "haproxy allows 100 streams; one connection: " + stats);
         List<AccessLogEntry> log = tlsBackend.awaitAccessLog(e -> e.uri().contains("via=tls-burst"), CONCURRENT, WAIT);
         assertEquals(CONCURRENT, log.stream().map(AccessLogEntry::uri).distinct().count(), "each request once: " + log);
+    }
+
+    /** haproxy ends an idle h2 client connection at {@code timeout http-keep-alive} with a GOAWAY; the next request gets a new one. */
+    @Test
+    void haproxysIdleGoAwayIsFollowedByANewConnection() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        HttpRequest hello = HttpRequest.newBuilder(idleFront.uri(NginxContainer.HELLO + "?via=idle")).build();
+        assertEquals(Version.HTTP_2, send(client, hello, HttpResponse.BodyHandlers.ofString()).version());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closed() == 1, () -> "haproxy's idle close: " + client.poolStats());
+        assertEquals(1, client.poolStats().closedBy(CloseReason.GOAWAY), "closed after haproxy's GOAWAY: " + client.poolStats());
+        assertEquals(NginxContainer.HELLO_BODY, send(client, hello, HttpResponse.BodyHandlers.ofString()).body());
+        PoolStats stats = client.poolStats();
+        assertEquals(2, stats.opened(), "a new connection: " + stats);
+        assertEquals(0, stats.retried(), "nothing was sent on the closed one: " + stats);
     }
 
     @Test

@@ -96,7 +96,28 @@ class RetryPolicyTest {
     @Test
     void onlyTheRetryDecisionsRetry() {
         for (Decision d : Decision.values()) {
-            assertEquals(d == Decision.RETRY_NOTHING_WRITTEN || d == Decision.RETRY_REPLAYABLE, d.retry(), d.name());
+            assertEquals(d == Decision.RETRY_NOTHING_WRITTEN || d == Decision.RETRY_REPLAYABLE || d == Decision.RETRY_UNPROCESSED,
+                    d.retry(), d.name());
         }
+    }
+
+    @Test
+    void anUnprocessedRequestGoesAgainWhateverItsMethodEvenAfterItsBytesWereWritten() {
+        assertEquals(Decision.RETRY_UNPROCESSED, RetryPolicy.decideUnprocessed(POST, 1, 0, 0));
+        assertEquals(Decision.RETRY_UNPROCESSED, RetryPolicy.decideUnprocessed(POST, 1, 0, 500), "an in-memory body can be sent again");
+        assertEquals(Decision.RETRY_UNPROCESSED, RetryPolicy.decideUnprocessed(GET, 1, RetryPolicy.MAX_UNPROCESSED_RETRIES - 1, 0));
+    }
+
+    @Test
+    void anUnprocessedRequestWhoseStreamedBodyWasPartlySentIsNotSentAgain() {
+        HttpRequest streamed = HttpRequest.newBuilder(URI_).POST(BodyPublishers.fromPublisher(subscriber -> { })).build();
+        assertEquals(Decision.NO_BODY_NOT_REPLAYABLE, RetryPolicy.decideUnprocessed(streamed, 1, 0, 1));
+        assertEquals(Decision.RETRY_UNPROCESSED, RetryPolicy.decideUnprocessed(streamed, 1, 0, 0), "none of it was sent");
+    }
+
+    @Test
+    void unprocessedRetriesAreBoundedAndOffWithRetries() {
+        assertEquals(Decision.NO_RETRIES_LEFT, RetryPolicy.decideUnprocessed(GET, 1, RetryPolicy.MAX_UNPROCESSED_RETRIES, 0));
+        assertEquals(Decision.NO_RETRIES_LEFT, RetryPolicy.decideUnprocessed(GET, 0, 0, 0));
     }
 }

@@ -433,6 +433,23 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return scheduled;
     }
 
+    /** See {@code ClientInternals.http2Residue}; for tests. */
+    String http2Residue() throws InterruptedException, ExecutionException {
+        StringBuilder residue = new StringBuilder();
+        for (Channel channel : pools.openChannelsForTesting()) {
+            Future<String> held = channel.eventLoop().submit(() -> {
+                io.keepwell.netty.http2.Http2ConnectionGuard guard = io.keepwell.netty.http2.Http2ConnectionGuard.of(channel);
+                if (guard == null || (guard.heldSlots() == 0 && guard.unconsumedBytes() == 0)) {
+                    return "";
+                }
+                return channel + ": " + guard.heldSlots() + " slot(s) held for a PING ack, " + guard.unconsumedBytes()
+                        + " received byte(s) not returned to the connection window; ";
+            });
+            residue.append(held.get());
+        }
+        return residue.toString();
+    }
+
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
     java.util.List<Channel> idleChannels() {
         return pools.openChannelsForTesting().stream()

@@ -30,6 +30,15 @@ public final class ClientInternals {
         return client.scheduledExchangeTimers();
     }
 
+    /**
+     * What the client's HTTP/2 connections still hold with no exchange in flight: slots of streams
+     * reset by this side still waiting for a PING ack, and received bytes not given back to a
+     * connection's window. Empty when clean.
+     */
+    public static String http2Residue(KeepwellHttpClient client) throws InterruptedException, ExecutionException {
+        return client.http2Residue();
+    }
+
     /** The channels currently idle in the client's pool. */
     public static List<Channel> idleChannels(KeepwellHttpClient client) {
         return client.idleChannels();

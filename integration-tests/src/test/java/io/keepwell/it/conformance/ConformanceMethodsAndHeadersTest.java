@@ -153,18 +153,16 @@ class ConformanceMethodsAndHeadersTest extends ConformanceFixture {
     }
 
     /**
-     * The JDK's default version is HTTP/2, which over plain http asks for an h2c upgrade; a server
-     * that ignores it answers in HTTP/1.1. An engine with {@link Difference#DEFAULT_VERSION_HTTP_1_1}
-     * defaults to HTTP/1.1 and asks for no upgrade.
+     * Both default to HTTP/2. Over plain http the JDK asks for an h2c upgrade, which a server that
+     * ignores it answers in HTTP/1.1; an engine with {@link Difference#NO_H2C_UPGRADE} asks for none.
      */
     @EachEngine
     void theDefaultVersionAndTheUpgradeItAsksFor(Engine engine) throws Exception {
         ScriptedServer server = servers.start(request -> Actions.ok("x"));
         HttpClient client = clients.newClientWithDefaults(engine, builder -> builder);
         HttpResponse<String> response = await(client.sendAsync(HttpRequest.newBuilder(server.uri("/")).build(), BodyHandlers.ofString()));
-        boolean http11 = engine.has(Difference.DEFAULT_VERSION_HTTP_1_1);
-        assertEquals(http11 ? HttpClient.Version.HTTP_1_1 : HttpClient.Version.HTTP_2, client.version());
+        assertEquals(HttpClient.Version.HTTP_2, client.version());
         assertEquals(HttpClient.Version.HTTP_1_1, response.version());
-        assertEquals(http11 ? null : "h2c", server.requests().get(0).header("upgrade"));
+        assertEquals(engine.has(Difference.NO_H2C_UPGRADE) ? null : "h2c", server.requests().get(0).header("upgrade"));
     }
 }

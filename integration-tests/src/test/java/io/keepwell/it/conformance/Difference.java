@@ -14,8 +14,8 @@ public enum Difference {
             + " (JDK-8283544, dropped in JDK 19); Keepwell sends none unless the method is POST, PUT or PATCH,"
             + " as RFC 9110 section 8.6 and JDK 19+ do."),
 
-    DEFAULT_VERSION_HTTP_1_1("The JDK's default version() is HTTP_2, which asks for an h2c upgrade on plain http;"
-            + " Keepwell's is HTTP_1_1 until it speaks HTTP/2."),
+    NO_H2C_UPGRADE("The JDK's default version() HTTP_2 asks for an h2c upgrade on plain http; Keepwell's asks for"
+            + " none: over plain http it speaks HTTP/2 only with prior knowledge (h2cPriorKnowledge)."),
 
     REDIRECT_WITHOUT_LOCATION_RETURNED("The JDK fails a 3xx without Location with UncheckedIOException(\"Invalid"
             + " redirection\"); Keepwell returns the 3xx to the caller, as it is not a redirect it can follow."),

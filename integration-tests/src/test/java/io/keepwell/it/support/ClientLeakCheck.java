@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the clients a test uses and, after the test, fails it if any client left a channel open
- * beyond its idle pool, a request waiting, or an exchange timer scheduled; then closes the clients
+ * beyond its idle pool, a request waiting, an exchange timer scheduled, or (HTTP/2) a stream open,
+ * a stream slot taken or held for a PING ack, or received bytes not returned to a connection's
+ * window; then closes the clients
  * and checks that nothing at all stays open. Leaked buffers are LeakReportGuard's to find.
  */
 public final class ClientLeakCheck implements AfterEachCallback {
@@ -40,6 +42,8 @@ public final class ClientLeakCheck implements AfterEachCallback {
                 if (timers != 0) {
                     throw new AssertionError(timers + " exchange timer(s) still scheduled with no exchange in flight");
                 }
+                // A held slot waits for a PING ack, which comes within the ping timeout of a live server.
+                Witnesses.awaitCondition(SETTLE, () -> http2Residue(client).isEmpty(), () -> "HTTP/2 residue: " + http2Residue(client));
             }
         } finally {
             for (KeepwellHttpClient client : clients) {
@@ -58,6 +62,14 @@ public final class ClientLeakCheck implements AfterEachCallback {
     private static boolean settled(KeepwellHttpClient client) {
         PoolStats s = client.poolStats();
         return s.active() == 0 && s.pending() == 0 && s.connecting() == 0 && s.open() == s.idle()
-                && client.openChannels() == s.idle();
+                && client.openChannels() == s.idle() && s.streams() == 0 && client.openStreams() == 0;
+    }
+
+    private static String http2Residue(KeepwellHttpClient client) {
+        try {
+            return io.keepwell.netty.ClientInternals.http2Residue(client);
+        } catch (Exception e) {
+            return "cannot inspect: " + e;
+        }
     }
 }

@@ -2,14 +2,10 @@ package io.keepwell.netty.handler;
 
 import io.keepwell.http.BodyTooLargeException;
 import io.keepwell.http.ClientClosedException;
-import io.keepwell.http.DiscardingSubscriber;
 import io.keepwell.http.HttpProtocolException;
 import io.keepwell.http.HttpTimeoutException;
 import io.keepwell.http.PrematureCloseException;
 import io.keepwell.http.RequestBodyException;
-import io.keepwell.keepalive.ExchangeFacts;
-import io.keepwell.keepalive.KeepAliveHint;
-import io.keepwell.keepalive.KeepAlivePolicy;
 import io.keepwell.keepalive.KeepAliveVerdict;
 import io.keepwell.pool.CloseReason;
 import io.netty.buffer.ByteBuf;
@@ -20,10 +16,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -64,26 +58,15 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private Exchange<?> current;
     private BodyStream body;
     private Throwable closeCause;      // why this side is closing the channel, told to the exchange
-    private boolean responseAskedClose;
-    private boolean http10;
-    private boolean http10KeepAlive;
-    private boolean closeDelimited;
-    private boolean earlyResponse;
-    private boolean bodyFramedWhereNoneAllowed;
-    private boolean chunksAnnouncedWhereNoneAllowed; // seen by the decoder, which then strips the header
+    private final ResponseFraming framing = new ResponseFraming();
+    private final BodyMeter meter;
     private int interimResponses;      // 1xx so far: response bytes were read, so a close is not "before the response"
-    private KeepAliveHint hint = KeepAliveHint.NONE;
     private boolean inactive;          // channelInactive has run: nothing will be read or written again
-    private boolean discarding;        // the caller drops the body: drain a little, else close
-    private long discardBudget;
-    private long discarded;
-    private long bodyBytes;            // of the current response, as delivered (decompressed, if it was compressed)
-    private boolean compressed;        // the body is being decompressed: its size is held to the limit
-    private long decompressedBytes;
 
     public ExchangeReader(ExchangeCarrier carrier, ChannelSettings settings) {
         this.carrier = carrier;
         this.settings = settings;
+        this.meter = new BodyMeter(settings.maxResponseBodySize(), settings.maxDecompressedSize());
     }
 
     @Override
@@ -102,7 +85,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
      * body; it strips the header before the reader sees it, while the chunks may still follow.
      */
     void chunksAnnouncedWhereNoneAllowed() {
-        chunksAnnouncedWhereNoneAllowed = true;
+        framing.chunksAnnouncedWhereNoneAllowed();
     }
 
     /** Whether an exchange is under way; bytes that arrive when not are unsolicited. */
@@ -122,17 +105,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         current = exchange;
         exchange.startAttempt(reused);
         state = ReadState.AWAITING_HEAD;
-        responseAskedClose = false;
-        http10 = false;
-        http10KeepAlive = false;
-        closeDelimited = false;
-        earlyResponse = false;
         interimResponses = 0;
-        bodyFramedWhereNoneAllowed = false;
-        chunksAnnouncedWhereNoneAllowed = false;
-        hint = KeepAliveHint.NONE;
-        compressed = false;
-        decompressedBytes = 0;
+        framing.reset();
+        meter.reset();
         if (inactive || !ctx.channel().isActive()) {
             // Closed between its lease and now: the server's close raced the checkout, or bytes that
             // arrived while it was idle made this side close it (channelInactive may still be queued).
@@ -286,19 +261,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             return;
         }
         ResponseHead head = ResponseHead.of(response, bodyless, carrier.version());
-        http10 = response.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        responseAskedClose = response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
-        http10KeepAlive = http10 && response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE, true);
-        closeDelimited = !HttpUtil.isContentLengthSet(response) && !HttpUtil.isTransferEncodingChunked(response)
-                && mayHaveBody(code, current.request().method());
+        framing.head(response, code, !bodyless, current.requestWritten);
         PipelineInitializer.writer(ctx.channel()).dropDeferredBody();
-        earlyResponse = !current.requestWritten;
-        // A 204 cannot have a body (RFC 9110 section 15.3.5); if the server framed one, its bytes
-        // may still be on the way and would be read as the next response.
-        bodyFramedWhereNoneAllowed = chunksAnnouncedWhereNoneAllowed
-                || code == 204 && (response.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-                || !response.headers().get(HttpHeaderNames.CONTENT_LENGTH, "0").equals("0"));
-        hint = KeepAliveHint.parse(response.headers().get("Keep-Alive"));
         if (current.trace() != null) {
             current.trace().responseHeaders(code);
         }
@@ -313,10 +277,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             closeWith(CloseReason.ABORTED, e);
             return;
         }
-        discarding = subscriber instanceof DiscardingSubscriber<?>;
-        discardBudget = discarding ? ((DiscardingSubscriber<?>) subscriber).budget() : 0;
-        discarded = 0;
-        bodyBytes = 0;
+        meter.start(subscriber);
         body = new BodyStream(ctx.channel(), exchange, subscriber, this, settings.bodyBuffer());
         state = ReadState.READING_BODY;
         timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
@@ -335,7 +296,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             exchange.result().completeExceptionally(e);
             return;
         }
-        if (discarding && state == ReadState.READING_BODY && announced > discardBudget) {
+        if (meter.discarding() && state == ReadState.READING_BODY && meter.beyondDiscardBudget(announced)) {
             finish(KeepAliveVerdict.RESPONSE_INCOMPLETE); // too large to drain: not a byte of it is read
         }
     }
@@ -362,19 +323,15 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             // produces from bytes already read must not turn it back into the read timeout.
             timer.set(HttpTimeoutException.Phase.READ, settings.readTimeout());
         }
-        if (compressed && (decompressedBytes += n) > settings.maxDecompressedSize()) {
-            closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxDecompressedSize(), decompressedBytes));
+        BodyTooLargeException tooLarge = meter.add(n);
+        if (tooLarge != null) {
+            closeWith(CloseReason.PROTOCOL_ERROR, tooLarge);
             return;
         }
-        if ((bodyBytes += n) > settings.maxResponseBodySize()) {
-            closeWith(CloseReason.PROTOCOL_ERROR, new BodyTooLargeException(settings.maxResponseBodySize(), bodyBytes));
-            return;
-        }
-        if (discarding) {
-            discarded += n;
+        if (meter.discarding()) {
             if (content instanceof LastHttpContent) {
                 finish(KeepAliveVerdict.REUSE);
-            } else if (discarded > discardBudget) {
+            } else if (meter.discardBudgetSpent()) {
                 // Reading the rest to keep the connection costs more than a new connection.
                 finish(KeepAliveVerdict.RESPONSE_INCOMPLETE);
             }
@@ -399,19 +356,17 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private void finish(KeepAliveVerdict bodyRead) {
         Exchange<?> exchange = current;
         BodyStream stream = body;
-        KeepAliveVerdict verdict = KeepAlivePolicy.decide(new ExchangeFacts(
-                exchange.requestWritten, bodyRead.reusable(), requestAskedClose(exchange), responseAskedClose,
-                http10, http10KeepAlive, closeDelimited,
-                bodyFramedWhereNoneAllowed || (bodyRead.reusable() && bytesBeyondResponse()), earlyResponse, hint.max()));
+        KeepAliveVerdict verdict = framing.verdict(exchange.requestWritten, requestAskedClose(exchange), bodyRead,
+                bodyRead.reusable() && bytesBeyondResponse());
         current = null;
         body = null;
         state = ReadState.IDLE;
         timer.clear();
         if (exchange.trace() != null) {
-            exchange.trace().responseBodyEnd(bodyBytes);
+            exchange.trace().responseBodyEnd(meter.bodyBytes());
         }
         try {
-            carrier.release(ctx.channel(), verdict, hint.timeoutNanos());
+            carrier.release(ctx.channel(), verdict, framing.serverIdleTimeoutNanos());
         } finally {
             stream.end();
             exchange.responseEnded();
@@ -503,7 +458,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
 
     /** The decompressor found the current response compressed. */
     void responseIsCompressed() {
-        compressed = true;
+        meter.compressed();
     }
 
     /** Whether a response-header or read timer is scheduled; for tests. */

@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,6 +130,35 @@ class RealServerHttp2NghttpdTest {
         assertEquals(REQUESTS, frames.stream().filter(l -> l.contains("recv HEADERS frame")).count(), "each request sent once");
         assertEquals(List.of(), frames.stream().filter(l -> l.contains("send RST_STREAM") || l.contains("send GOAWAY")).toList(),
                 "nghttpd refused nothing");
+        Map<Integer, Integer> seen = twoStreams.maxOpenStreamsPerConnection();
+        assertTrue(seen.values().stream().allMatch(n -> n <= MAX_STREAMS) && seen.containsValue(MAX_STREAMS),
+                "streams open at once per connection, as nghttpd saw them: " + seen);
+    }
+
+    /**
+     * The same twenty downloads with no cap on connections: the client may open more connections,
+     * but never puts a third stream on one (nghttpd would refuse it) and never needs a retry.
+     */
+    @Test
+    void withoutAConnectionCapNoConnectionExceedsTheStreamLimit() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
+        List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            all.add(client.sendAsync(HttpRequest.newBuilder(twoStreams.uri(NghttpdContainer.LARGE + "?uncapped=" + i)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()));
+        }
+        for (int i = 0; i < REQUESTS; i++) {
+            HttpResponse<byte[]> r = all.get(i).get(60, TimeUnit.SECONDS);
+            assertEquals(Version.HTTP_2, r.version(), "request " + i);
+            assertArrayEquals(twoStreams.expectedLargeBody(), r.body(), "request " + i);
+        }
+        PoolStats stats = client.poolStats();
+        assertTrue(stats.opened() >= 1 && stats.opened() <= REQUESTS / MAX_STREAMS, "connections: " + stats);
+        assertEquals(0, stats.retried(), "nothing refused, nothing retried: " + stats);
+        Thread.sleep(QUIET.toMillis());
+        assertEquals(List.of(), twoStreams.frameLog().stream().filter(l -> l.contains("send RST_STREAM")).toList(), "nghttpd refused nothing");
+        Map<Integer, Integer> seen = twoStreams.maxOpenStreamsPerConnection();
+        assertTrue(seen.values().stream().allMatch(n -> n <= MAX_STREAMS), "streams open at once per connection, as nghttpd saw them: " + seen);
     }
 
     /** An upload of 1 MiB into nghttpd's 1023-byte windows: the client waits for each WINDOW_UPDATE. */

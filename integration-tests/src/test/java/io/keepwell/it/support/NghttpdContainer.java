@@ -2,7 +2,12 @@ package io.keepwell.it.support;
 
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
 import org.testcontainers.images.builder.Transferable;
 
@@ -40,6 +45,8 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
     public static final String ECHO = "/echo";
 
     private static final String HTDOCS = "/tmp/htdocs";
+    private static final Pattern STREAM_OPENED = Pattern.compile("^\\[id=(\\d+)\\] \\[[^]]*\\] recv HEADERS frame ");
+    private static final Pattern STREAM_CLOSED = Pattern.compile("^\\[id=(\\d+)\\] \\[[^]]*\\] stream_id=\\d+ closed");
     private static final String CERTIFICATE_FILE = "/tmp/tls/cert.pem";
     private static final String KEY_FILE = "/tmp/tls/key.pem";
 
@@ -148,6 +155,31 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
             frames.add(frame.toString());
         }
         return frames;
+    }
+
+    /**
+     * The most streams nghttpd had open at once on one connection, per connection (nghttpd's
+     * {@code id=N}), from its frame log: a stream opens with the request's HEADERS and ends at
+     * nghttpd's {@code stream_id=N closed} line.
+     */
+    public Map<Integer, Integer> maxOpenStreamsPerConnection() {
+        if (!frameLog) {
+            throw new IllegalStateException("started without withFrameLog()");
+        }
+        Map<Integer, Integer> open = new HashMap<>();
+        Map<Integer, Integer> max = new TreeMap<>();
+        for (String line : getLogs(OutputType.STDOUT).split("\n")) {
+            Matcher opened = STREAM_OPENED.matcher(line);
+            Matcher closed = STREAM_CLOSED.matcher(line);
+            if (opened.find()) {
+                int connection = Integer.parseInt(opened.group(1));
+                int now = open.merge(connection, 1, Integer::sum);
+                max.merge(connection, now, Math::max);
+            } else if (closed.find()) {
+                open.merge(Integer.parseInt(closed.group(1)), -1, Integer::sum);
+            }
+        }
+        return max;
     }
 
     @Override

@@ -17,8 +17,11 @@ public final class StreamResetException extends IOException {
     /** The {@code REFUSED_STREAM} error code (RFC 9113 section 7). */
     public static final long REFUSED_STREAM = 0x7;
 
+    /** The HTTP/2 error code the server sent. */
     private final long errorCode;
+    /** The error code's name. */
     private final String errorName;
+    /** Whether the server promised it did not process the request. */
     private final boolean unprocessed;
 
     /**

@@ -270,7 +270,8 @@ public final class ConnectionPool<T> {
      * @param slot       the slot from {@link Waiter#onConnectPermit}, still connecting
      * @param transport  the established connection; not {@code null}
      * @param maxStreams the server's {@code SETTINGS_MAX_CONCURRENT_STREAMS} (0 or more; the permit
-     *                   holder's stream is counted even at 0, and the server may refuse it)
+     *                   holder's stream is counted even at 0, and the server may refuse it), held to
+     *                   {@link PoolConfig#maxStreamsPerConnection()} when that is set
      * @return {@code true} if the connection is now active; {@code false} if the pool closed
      *         meanwhile, and the caller must close it
      * @throws IllegalStateException    if the slot is not connecting
@@ -285,7 +286,7 @@ public final class ConnectionPool<T> {
         Grants<T> grants = new Grants<>();
         lock.lock();
         try {
-            slot.markMultiplexed(maxStreams);
+            slot.markMultiplexed(streamCap(maxStreams));
             open = establishLocked(slot, transport);
             if (open) {
                 Host<T> host = hosts.get(slot.key());
@@ -306,6 +307,12 @@ public final class ConnectionPool<T> {
         }
         grants.deliver(told);
         return open;
+    }
+
+    /** The server's concurrency limit, held to {@link PoolConfig#maxStreamsPerConnection()} when that is set. */
+    private int streamCap(int serverLimit) {
+        int own = config.maxStreamsPerConnection();
+        return own > 0 ? Math.min(own, serverLimit) : serverLimit;
     }
 
     /** The slot's connect succeeded: active, or closing when the pool closed meanwhile. */
@@ -502,7 +509,7 @@ public final class ConnectionPool<T> {
             if (!c.multiplexed) {
                 throw new IllegalStateException("maxStreamsChanged on " + c + ", which is not multiplexed");
             }
-            c.maxStreams = maxStreams;
+            c.maxStreams = streamCap(maxStreams);
             if (c.state == ConnState.ACTIVE && !c.draining) {
                 serveWaitersLocked(hosts.get(c.key()), clock.nanoTime(), grants);
             }

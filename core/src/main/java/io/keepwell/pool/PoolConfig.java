@@ -26,6 +26,7 @@ public final class PoolConfig {
     private final int maxIdleTotal;
     private final int maxConnectionsPerHost;
     private final int maxPendingAcquires;
+    private final int maxStreamsPerConnection;
     private final Duration idleTimeout;
     private final Duration acquireTimeout;
     private final Duration maxLifetime;
@@ -37,6 +38,7 @@ public final class PoolConfig {
         this.maxIdleTotal = b.maxIdleTotal;
         this.maxConnectionsPerHost = b.maxConnectionsPerHost;
         this.maxPendingAcquires = b.maxPendingAcquires;
+        this.maxStreamsPerConnection = b.maxStreamsPerConnection;
         this.idleTimeout = b.idleTimeout;
         this.acquireTimeout = b.acquireTimeout;
         this.maxLifetime = b.maxLifetime;
@@ -149,10 +151,21 @@ public final class PoolConfig {
         return keepAlive;
     }
 
+    /**
+     * Most streams the client opens at once on one multiplexed (HTTP/2) connection, below the
+     * server's own limit; 0 (the default) takes the server's limit as it is.
+     *
+     * @return the client's cap on concurrent streams per connection, 0 for none
+     */
+    public int maxStreamsPerConnection() {
+        return maxStreamsPerConnection;
+    }
+
     @Override
     public String toString() {
         return "PoolConfig{maxIdlePerHost=" + maxIdlePerHost + ", maxIdleTotal=" + maxIdleTotal
                 + ", maxConnectionsPerHost=" + maxConnectionsPerHost + ", maxPendingAcquires=" + maxPendingAcquires
+                + ", maxStreamsPerConnection=" + maxStreamsPerConnection
                 + ", idleTimeout=" + idleTimeout + ", acquireTimeout=" + acquireTimeout
                 + ", maxLifetime=" + maxLifetime + ", lifetimeJitter=" + lifetimeJitter + ", keepAlive=" + keepAlive + '}';
     }
@@ -163,6 +176,7 @@ public final class PoolConfig {
         private int maxIdleTotal = DEFAULT_MAX_IDLE_TOTAL;
         private int maxConnectionsPerHost = DEFAULT_MAX_CONNECTIONS_PER_HOST;
         private int maxPendingAcquires = DEFAULT_MAX_PENDING_ACQUIRES;
+        private int maxStreamsPerConnection;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private Duration acquireTimeout = DEFAULT_ACQUIRE_TIMEOUT;
         private Duration maxLifetime = Duration.ZERO;
@@ -218,6 +232,21 @@ public final class PoolConfig {
          */
         public Builder maxPendingAcquires(int n) {
             this.maxPendingAcquires = requireNonNegative(n, "maxPendingAcquires");
+            return this;
+        }
+
+        /**
+         * Most streams at once on one multiplexed (HTTP/2) connection, below the server's
+         * {@code SETTINGS_MAX_CONCURRENT_STREAMS}; 0 (the default) takes the server's limit. With
+         * {@link #maxConnectionsPerHost(int)} it shapes a host's load, such as 4 connections of 64
+         * streams; requests beyond both wait for a stream slot.
+         *
+         * @param n the cap, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code n} is negative
+         */
+        public Builder maxStreamsPerConnection(int n) {
+            this.maxStreamsPerConnection = requireNonNegative(n, "maxStreamsPerConnection");
             return this;
         }
 

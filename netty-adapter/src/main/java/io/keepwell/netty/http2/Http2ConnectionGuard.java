@@ -195,7 +195,8 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (drainTimer != null) {
             drainTimer.cancel(false);
         }
-        fail(new java.nio.channels.ClosedChannelException());
+        fail(new java.net.ConnectException(cx.pooled().key()
+                + ": the connection closed before the server's HTTP/2 settings (does it speak HTTP/2 there?)"));
         releaseHeldSlots();
         ctx.fireChannelInactive();
     }

@@ -34,8 +34,10 @@ public final class Http2Pipeline {
                         .pushEnabled(false)
                         .initialWindowSize(options.initialWindowSize())
                         .maxHeaderListSize(settings.decoder().getMaxHeaderSize()))
-                // Netty's default waits 30 s for open streams when the connection is closed; a retired one waits this long.
-                .gracefulShutdownTimeoutMillis(options.drainTimeout().toMillis())
+                // Netty's close waits for open streams (30 s by default). Here a connection is closed only
+                // once it has no stream (the pool's refusal), or to end what it carries (a dead PING, the
+                // drain timeout after GOAWAY, the client's close): either way at once, after a GOAWAY.
+                .gracefulShutdownTimeoutMillis(0)
                 .build();
         p.addLast(IDLE, new IdleStateHandler(options.pingInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
         p.addLast(FRAMES, codec);

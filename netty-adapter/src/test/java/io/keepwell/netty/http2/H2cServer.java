@@ -29,6 +29,8 @@ final class H2cServer implements AutoCloseable {
 
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger streams = new AtomicInteger();
+    final AtomicInteger open = new AtomicInteger();
+    final AtomicInteger maxOpen = new AtomicInteger();
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
@@ -44,6 +46,8 @@ final class H2cServer implements AutoCloseable {
                             @Override
                             protected void initChannel(Channel stream) {
                                 streams.incrementAndGet();
+                                maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                                stream.closeFuture().addListener(f -> open.decrementAndGet());
                                 stream.pipeline().addLast(new Responder());
                             }
                         }));

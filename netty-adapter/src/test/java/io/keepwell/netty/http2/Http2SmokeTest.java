@@ -43,6 +43,25 @@ class Http2SmokeTest {
     }
 
     @Test
+    void theClientsStreamCapAndConnectionCapShapeTheLoad() throws Exception {
+        try (H2cServer server = new H2cServer(100);
+             KeepwellHttpClient client = KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
+                     .pool(io.keepwell.pool.PoolConfig.builder().maxConnectionsPerHost(2).maxStreamsPerConnection(10).build()).build()) {
+            URI uri = URI.create("http://127.0.0.1:" + server.port() + "/x");
+            List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                burst.add(client.sendAsync(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()));
+            }
+            for (CompletableFuture<HttpResponse<String>> f : burst) {
+                assertEquals("hello", f.get(10, TimeUnit.SECONDS).body());
+            }
+            assertEquals(2, server.connections.get());
+            org.junit.jupiter.api.Assertions.assertTrue(server.maxOpen.get() <= 20, "at most 2 x 10 streams at once: " + server.maxOpen.get());
+            assertEquals(0, client.poolStats().streams());
+        }
+    }
+
+    @Test
     void freshBurstOpensOneConnection() throws Exception {
         try (H2cServer server = new H2cServer(100);
              KeepwellHttpClient client = KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true).build()) {

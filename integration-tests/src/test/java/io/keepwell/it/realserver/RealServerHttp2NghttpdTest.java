@@ -62,6 +62,9 @@ class RealServerHttp2NghttpdTest {
     static final NghttpdContainer twoStreams = new NghttpdContainer().withMaxConcurrentStreams(MAX_STREAMS).withFrameLog();
 
     @Container
+    static final NghttpdContainer twoStreamsUncapped = new NghttpdContainer().withMaxConcurrentStreams(MAX_STREAMS).withFrameLog();
+
+    @Container
     static final NghttpdContainer tinyWindows = new NghttpdContainer().withWindowBits(TINY_WINDOW_BITS, TINY_WINDOW_BITS);
 
     @Container
@@ -144,20 +147,20 @@ class RealServerHttp2NghttpdTest {
         KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
         List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            all.add(client.sendAsync(HttpRequest.newBuilder(twoStreams.uri(NghttpdContainer.LARGE + "?uncapped=" + i)).build(),
+            all.add(client.sendAsync(HttpRequest.newBuilder(twoStreamsUncapped.uri(NghttpdContainer.LARGE + "?uncapped=" + i)).build(),
                     HttpResponse.BodyHandlers.ofByteArray()));
         }
         for (int i = 0; i < REQUESTS; i++) {
             HttpResponse<byte[]> r = all.get(i).get(60, TimeUnit.SECONDS);
             assertEquals(Version.HTTP_2, r.version(), "request " + i);
-            assertArrayEquals(twoStreams.expectedLargeBody(), r.body(), "request " + i);
+            assertArrayEquals(twoStreamsUncapped.expectedLargeBody(), r.body(), "request " + i);
         }
         PoolStats stats = client.poolStats();
         assertTrue(stats.opened() >= 1 && stats.opened() <= REQUESTS / MAX_STREAMS, "connections: " + stats);
         assertEquals(0, stats.retried(), "nothing refused, nothing retried: " + stats);
         Thread.sleep(QUIET.toMillis());
-        assertEquals(List.of(), twoStreams.frameLog().stream().filter(l -> l.contains("send RST_STREAM")).toList(), "nghttpd refused nothing");
-        Map<Integer, Integer> seen = twoStreams.maxOpenStreamsPerConnection();
+        assertEquals(List.of(), twoStreamsUncapped.frameLog().stream().filter(l -> l.contains("send RST_STREAM")).toList(), "nghttpd refused nothing");
+        Map<Integer, Integer> seen = twoStreamsUncapped.maxOpenStreamsPerConnection();
         assertTrue(seen.values().stream().allMatch(n -> n <= MAX_STREAMS), "streams open at once per connection, as nghttpd saw them: " + seen);
     }
 

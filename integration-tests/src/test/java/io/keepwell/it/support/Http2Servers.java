@@ -1,11 +1,12 @@
 package io.keepwell.it.support;
 
 import io.keepwell.netty.KeepwellHttpClient;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Shared fixtures of the HTTP/2 real-server tests. */
 public final class Http2Servers {
@@ -40,9 +41,18 @@ public final class Http2Servers {
         }
     }
 
-    /** Sends {@code request} and waits up to {@link #RESPONSE_WAIT} for the response. */
-    public static <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler)
+    /**
+     * Sends {@code request} and waits up to {@link #RESPONSE_WAIT} for the response; a call still
+     * unfinished then fails the test with the client's pool and stream counts.
+     */
+    public static <T> HttpResponse<T> send(KeepwellHttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws Exception {
-        return client.sendAsync(request, handler).get(RESPONSE_WAIT.toSeconds(), TimeUnit.SECONDS);
+        CompletableFuture<HttpResponse<T>> response = client.sendAsync(request, handler);
+        try {
+            return response.get(RESPONSE_WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new AssertionError("no response to " + request + " within " + RESPONSE_WAIT + "; pool " + client.poolStats()
+                    + ", open streams " + client.openStreams() + ", open channels " + client.openChannels(), e);
+        }
     }
 }

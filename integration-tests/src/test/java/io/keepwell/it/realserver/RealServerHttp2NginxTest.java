@@ -248,6 +248,34 @@ class RealServerHttp2NginxTest {
         assertEquals(List.of(1, 2, 3), log.stream().map(AccessLogEntry::connectionRequests).toList(), "requests per connection");
     }
 
+    /**
+     * Twenty requests at once from a fresh client to a TLS server without h2: they wait for the
+     * first connect (it might have come up HTTP/2), and once it is HTTP/1.1 they get connections
+     * of their own instead of queueing behind one.
+     */
+    @Test
+    void concurrentRequestsToAnHttp11OnlyTlsServerGetConnectionsOfTheirOwn() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        int requests = 20;
+        long start = System.nanoTime();
+        List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            all.add(client.sendAsync(get(tlsHttp11, NginxContainer.delay(DELAY) + "&h1burst=" + i), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> f : all) {
+            HttpResponse<String> r = f.get(30, TimeUnit.SECONDS);
+            assertEquals(Version.HTTP_1_1, r.version());
+            assertEquals("delayed\n", r.body());
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        PoolStats stats = client.poolStats();
+        assertTrue(stats.opened() > 1, "HTTP/1.1 does not multiplex: " + stats);
+        assertTrue(elapsed.compareTo(DELAY.multipliedBy(requests / 2)) < 0, "side by side, not one after another: took " + elapsed);
+        List<AccessLogEntry> log = tlsHttp11.awaitAccessLog(e -> e.uri().contains("&h1burst="), requests, WAIT);
+        assertEquals(requests, log.size(), "each request once: " + log);
+        assertEquals(stats.opened(), log.stream().map(AccessLogEntry::connection).distinct().count(), "nginx's connections: " + stats);
+    }
+
     @Test
     void h2cWithPriorKnowledgeServesSmallAndLargeBodies() throws Exception {
         KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));

@@ -61,6 +61,9 @@ class RealServerHttp2GoAwayTest {
     @Container
     static final NginxContainer twoStreams = new NginxContainer().withTls(CERTIFICATES).withHttp2().withKeepaliveRequests(2);
 
+    @Container
+    static final NginxContainer reloaded = new NginxContainer().withTls(CERTIFICATES).withHttp2();
+
     @RegisterExtension
     final ClientLeakCheck leaks = new ClientLeakCheck();
 
@@ -171,6 +174,31 @@ class RealServerHttp2GoAwayTest {
         assertTrue(after.compareTo(Duration.ofSeconds(3)) < 0, "cut at the drain timeout, not at the stream's end: " + after);
         Witnesses.awaitCondition(WAIT, () -> client.poolStats().closed() == 1, () -> "closed: " + client.poolStats());
         assertEquals(1, client.poolStats().closedBy(CloseReason.GOAWAY), "closed as drained after GOAWAY: " + client.poolStats());
+    }
+
+    /**
+     * {@code nginx -s reload} with a slow stream open: the old worker lets it finish, ends the
+     * connection with GOAWAY, and the next request goes to a new worker on a new connection.
+     */
+    @Test
+    void aReloadDrainsTheOldConnectionAndTheNextRequestGetsANewOne() throws Exception {
+        KeepwellHttpClient client = leaks.newClient(Http2Servers.trusting(CERTIFICATES));
+        assertEquals(Version.HTTP_2, send(client, HttpRequest.newBuilder(reloaded.uri(NginxContainer.HELLO + "?reload=before")).build(),
+                HttpResponse.BodyHandlers.ofString()).version());
+        CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
+                HttpRequest.newBuilder(reloaded.uri(NginxContainer.delay(Duration.ofSeconds(1)) + "&reload=slow")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().streams() == 1, () -> "the slow stream: " + client.poolStats());
+        reloaded.reload();
+        assertEquals("delayed\n", slow.get(20, TimeUnit.SECONDS).body(), "the open stream finished on the old worker");
+        Witnesses.awaitCondition(WAIT, () -> client.poolStats().closed() == 1, () -> "the old connection closed: " + client.poolStats());
+        assertEquals(1, client.poolStats().closedBy(CloseReason.GOAWAY), "closed after the old worker's GOAWAY: " + client.poolStats());
+        HttpResponse<String> after = send(client, HttpRequest.newBuilder(reloaded.uri(NginxContainer.HELLO + "?reload=after")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(NginxContainer.HELLO_BODY, after.body());
+        PoolStats stats = client.poolStats();
+        assertEquals(2, stats.opened(), "a new connection after the reload: " + stats);
+        assertEquals(0, stats.retried(), "nothing was sent after the GOAWAY on the old one: " + stats);
     }
 
     private static HttpRequest get(String marker, int i) {

@@ -232,6 +232,17 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
         }
     }
 
+    /**
+     * {@code nginx -s reload}: the master starts new workers and shuts the old ones down gracefully;
+     * an old worker ends its HTTP/2 connections with GOAWAY, letting their open streams finish.
+     */
+    public void reload() throws IOException, InterruptedException {
+        ExecResult reload = execInContainer("nginx", "-e", "stderr", "-c", CONFIG_FILE, "-s", "reload");
+        if (reload.getExitCode() != 0) {
+            throw new IOException("nginx -s reload failed: " + reload.getStderr());
+        }
+    }
+
     /** Waits until {@link #activeConnections()} equals {@code expected}; nginx notices closes asynchronously. */
     public void awaitActiveConnections(int expected, Duration timeout) throws Exception {
         Poll.until(this::activeConnections, n -> n == expected, timeout, expected + " active connections");

@@ -903,8 +903,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
 
         /**
          * The receive window of each HTTP/2 connection, shared by its streams; 16 MiB by default.
-         * Data a stream never read (cancelled, abandoned, discarded) is given back to it when the
-         * stream closes.
+         * It bounds what a connection's streams hold unread together. It is never below twice
+         * {@link #http2InitialWindowSize(int)} (Netty widens it so, so that one stream cannot
+         * exhaust it). Data a stream never read (cancelled, abandoned, discarded) is given back to it
+         * when the stream closes.
          *
          * @param bytes the window, at least 65535 (the protocol's initial window)
          * @return this builder

@@ -108,7 +108,11 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             }
             ready = true;
             settingsTimer.cancel(false);
-            int growth = options.connectionWindowSize() - Http2Options.DEFAULT_WINDOW;
+            // Netty has already widened the connection window to twice the stream window's growth, so
+            // that one stream cannot exhaust it; the setting widens it further, never narrows it.
+            Http2FrameCodec codec = ctx.pipeline().get(Http2FrameCodec.class);
+            int growth = options.connectionWindowSize()
+                    - codec.connection().local().flowController().initialWindowSize(codec.connection().connectionStream());
             if (growth > 0) {
                 ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(growth)); // no stream: the connection's window
             }

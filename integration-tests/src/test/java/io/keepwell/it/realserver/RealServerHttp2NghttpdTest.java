@@ -54,6 +54,12 @@ class RealServerHttp2NghttpdTest {
     private static final int TINY_WINDOW = (1 << TINY_WINDOW_BITS) - 1;
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int CANCEL_ROUNDS = 5;
+    /**
+     * The client's stream window for the stream-limit tests: a 1 MiB file then takes sixteen
+     * WINDOW_UPDATEs, so nghttpd sees a stream open for a while (with the default 1 MiB window it
+     * sends the whole file at once, and two streams hardly overlap on its side).
+     */
+    private static final int PACED_WINDOW = 64 * 1024;
     /** How long to watch for frames that must not come. */
     private static final Duration QUIET = Duration.ofMillis(500);
     private static final Pattern STREAM_ID = Pattern.compile("stream_id=(\\d+)>");
@@ -94,7 +100,7 @@ class RealServerHttp2NghttpdTest {
     @Test
     void twentyRequestsQueueForTwoStreamsOnOneConnection() throws Exception {
         KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
-                .pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
+                .http2InitialWindowSize(PACED_WINDOW).pool(PoolConfig.builder().maxConnectionsPerHost(1).build()));
         AtomicInteger maxStreams = new AtomicInteger();
         AtomicInteger maxOpen = new AtomicInteger();
         AtomicBoolean sampling = new AtomicBoolean(true);
@@ -144,7 +150,8 @@ class RealServerHttp2NghttpdTest {
      */
     @Test
     void withoutAConnectionCapNoConnectionExceedsTheStreamLimit() throws Exception {
-        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true));
+        KeepwellHttpClient client = leaks.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1).h2cPriorKnowledge(true)
+                .http2InitialWindowSize(PACED_WINDOW));
         List<CompletableFuture<HttpResponse<byte[]>>> all = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             all.add(client.sendAsync(HttpRequest.newBuilder(twoStreamsUncapped.uri(NghttpdContainer.LARGE + "?uncapped=" + i)).build(),

@@ -53,6 +53,12 @@ class RealServerHttp2ServersTest {
     static final HaproxyContainer haproxyTls = new HaproxyContainer(haproxyBackend).withTlsFront(CERTIFICATES);
 
     @Container
+    static final NginxContainer tlsBackend = new NginxContainer().withTls(CERTIFICATES).withHttp2();
+
+    @Container
+    static final HaproxyContainer haproxyToTls = new HaproxyContainer(tlsBackend).withTlsFront(CERTIFICATES);
+
+    @Container
     static final NginxContainer h2cBackend = new NginxContainer().withHttp2();
 
     @Container
@@ -130,6 +136,15 @@ class RealServerHttp2ServersTest {
         assertEquals(NginxContainer.HELLO_BODY, hello.body());
         List<AccessLogEntry> log = haproxyBackend.awaitAccessLog(e -> e.uri().contains("via=haproxy-tls"), 1, WAIT);
         assertEquals("HTTP/2.0", log.get(0).protocol(), "haproxy -> nginx");
+    }
+
+    @Test
+    void haproxySpeaksH2OverTlsToATlsBackend() throws Exception {
+        HttpResponse<String> hello = get(haproxyToTls, NginxContainer.HELLO + "?via=haproxy-to-tls");
+        assertEquals(HttpClient.Version.HTTP_2, hello.version());
+        assertEquals(NginxContainer.HELLO_BODY, hello.body());
+        List<AccessLogEntry> log = tlsBackend.awaitAccessLog(e -> e.uri().contains("via=haproxy-to-tls"), 1, WAIT);
+        assertEquals("HTTP/2.0", log.get(0).protocol(), "haproxy -> nginx over TLS, ALPN h2");
     }
 
     @Test

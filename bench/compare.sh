@@ -11,7 +11,12 @@
 #   CLIENTS ["netty keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
 # including a load run with errors or a failed burst demo. nginx is stopped on every exit.
+# H2=1: the HTTP/2 comparison instead (h2load against the embedded server), see bench/compare-h2.sh.
 set -euo pipefail
+
+if [ "${H2:-0}" = 1 ]; then
+    exec "$(dirname "${BASH_SOURCE[0]}")/compare-h2.sh" "$@"
+fi
 
 DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-5s}
@@ -54,7 +59,7 @@ build_jar() {
     log "building $JAR"
     # One reactor: the jar gets this tree's core and adapter, not whatever another checkout
     # last installed as the same SNAPSHOT in ~/.m2.
-    (cd "$ROOT" && mvn -B -q -pl core,netty-adapter,bench package -DskipTests)
+    (cd "$ROOT" && mvn -B -q -pl bench -am package -DskipTests)
 }
 
 free_port() {

@@ -5,6 +5,7 @@ import io.keepwell.bench.burst.BurstOptions;
 import io.keepwell.bench.burst.BurstResult;
 import io.keepwell.bench.jmh.JmhCommand;
 import io.keepwell.bench.load.LoadCommand;
+import io.keepwell.bench.server.ServeCommand;
 import io.keepwell.bench.util.DurationConverter;
 import io.keepwell.netty.Transport;
 import picocli.CommandLine;
@@ -20,10 +21,11 @@ import java.util.concurrent.Callable;
 /**
  * The bench's executable. With no command it runs the burst demo (the leak Keepwell is built
  * around, Go's {@code TestTransportPersistConnLeak}); {@code load} measures throughput and
- * latency; {@code jmh} runs the micro-benchmarks.
+ * latency; {@code serve} runs the embedded server alone (for h2load or wrk); {@code jmh} runs the
+ * micro-benchmarks.
  */
 @Command(name = "keepwell-bench", mixinStandardHelpOptions = true, version = "keepwell-bench 0.1.0",
-        subcommands = {LoadCommand.class, JmhCommand.class},
+        subcommands = {LoadCommand.class, ServeCommand.class, JmhCommand.class},
         description = {
                 "Without a command: the burst demo. N concurrent GETs are held by an embedded server until all "
                         + "arrived, then answered at once; the client may keep only --max-idle connections. Prints "

@@ -12,7 +12,8 @@ import java.util.function.BiConsumer;
 /**
  * Keepwell's {@link KeepwellHttpClient}: the request built once, the reading body handler shared,
  * the pool sized by {@link LoadOptions#poolConfig()} (maxIdlePerHost = max(C, 32) by default, so
- * all C connections stay pooled between requests).
+ * all C connections stay pooled between requests). Over HTTP/2, {@code maxConnectionsPerHost} is
+ * the run's connections and the builder is set up by {@link KeepwellHttp2}.
  */
 final class KeepwellLoadClient extends KeepwellBackedLoadClient {
 
@@ -20,6 +21,7 @@ final class KeepwellLoadClient extends KeepwellBackedLoadClient {
     private final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
 
     private final java.util.concurrent.ExecutorService executor; // null: futures complete on the I/O thread
+    private final VersionWitness versions = new VersionWitness();
 
     KeepwellLoadClient(LoadOptions options, URI target, java.util.concurrent.ExecutorService executor) {
         super((executor == null ? options.keepwellBuilder() : options.keepwellBuilder().executor(executor)).build());
@@ -30,6 +32,11 @@ final class KeepwellLoadClient extends KeepwellBackedLoadClient {
     @Override
     public String name() {
         return executor == null ? "keepwell" : "keepwell_executor";
+    }
+
+    @Override
+    public String responseVersion() {
+        return versions.get();
     }
 
     @Override
@@ -56,6 +63,7 @@ final class KeepwellLoadClient extends KeepwellBackedLoadClient {
             if (error != null) {
                 callback.completed(0, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             } else {
+                versions.saw(VersionWitness.of(response.version()));
                 callback.completed(response.statusCode(), null);
             }
         }

@@ -37,6 +37,14 @@ public interface LoadClient extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The HTTP version of the responses as the client reports them ({@link VersionWitness}'s
+     * {@code HTTP_1_1}, {@code HTTP_2} or {@code MIXED}), or {@code null} when it does not say.
+     */
+    default String responseVersion() {
+        return null;
+    }
+
     /** Open connections as the client counts them, or -1 when it does not say. */
     default int openChannels() {
         return -1;

@@ -1,5 +1,7 @@
 package io.keepwell.bench.load;
 
+import io.keepwell.bench.server.BenchCertificate;
+import io.keepwell.bench.server.EmbeddedServer;
 import io.keepwell.bench.util.DurationConverter;
 import io.keepwell.bench.util.Loopback;
 import io.keepwell.netty.Transport;
@@ -10,8 +12,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -21,6 +25,7 @@ import java.util.concurrent.Callable;
         description = {
                 "Closed-loop load: exactly C requests in flight, each completion sends the next.",
                 "Without URL the embedded server (127.0.0.1, free port) answers. Only loopback targets are accepted.",
+                "--http2 (TLS, ALPN) or --h2c (prior knowledge): HTTP/2 with --connections x --streams in flight.",
                 "Exit code 1 when any request failed or nothing was measured."})
 public final class LoadCommand implements Callable<Integer> {
 
@@ -30,8 +35,33 @@ public final class LoadCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "URL", description = "Target, e.g. http://127.0.0.1:8080/ (default: the embedded server).")
     URI url;
 
-    @Option(names = {"-c", "--concurrency"}, defaultValue = "64", description = "Requests in flight (default: ${DEFAULT-VALUE}).")
-    int concurrency;
+    @Option(names = {"-c", "--concurrency"}, description = "Requests in flight (default: 64; with --http2/--h2c, connections x streams).")
+    Integer concurrency;
+
+    @Option(names = "--http2", description = "HTTP/2 over TLS with ALPN h2 (the embedded server presents a self-signed certificate the clients trust).")
+    boolean http2;
+
+    @Option(names = "--h2c", description = "HTTP/2 over cleartext with prior knowledge.")
+    boolean h2c;
+
+    @Option(names = "--connections", description = "HTTP/2: connections each client may open to the origin (default: 1).")
+    Integer connections;
+
+    @Option(names = "--streams", description = "HTTP/2: streams per connection, the embedded server's SETTINGS_MAX_CONCURRENT_STREAMS "
+            + "(default: C / connections, or 100 without -c). C = connections x streams.")
+    Integer streams;
+
+    @Option(names = "--stream-window", defaultValue = "" + EmbeddedServer.DEFAULT_STREAM_WINDOW,
+            description = "HTTP/2: every client's (and the embedded server's) stream receive window, bytes (default: ${DEFAULT-VALUE}).")
+    int streamWindow;
+
+    @Option(names = "--connection-window", defaultValue = "" + EmbeddedServer.DEFAULT_CONNECTION_WINDOW,
+            description = "HTTP/2: every client's (and the embedded server's) connection receive window, bytes (default: ${DEFAULT-VALUE}).")
+    int connectionWindow;
+
+    @Option(names = "--trust", paramLabel = "FILE",
+            description = "HTTP/2 over TLS to a URL: the server's certificate (PEM) to trust, e.g. from serve --http2 --cert-out FILE.")
+    Path trust;
 
     @Option(names = {"-d", "--duration"}, defaultValue = "10s", converter = DurationConverter.class,
             description = "Measured window (default: ${DEFAULT-VALUE}).")
@@ -66,7 +96,7 @@ public final class LoadCommand implements Callable<Integer> {
     Transport transport;
 
     @Option(names = "--client", defaultValue = "keepwell", converter = ClientKindConverter.class,
-            description = "keepwell, keepwell_executor, netty (bare Netty: the ceiling), jdk, jetty, apache, ahc, reactor, "
+            description = "keepwell, keepwell_executor, netty (bare Netty: the ceiling; over HTTP/2 Http2FrameCodec + Http2MultiplexHandler), jdk, jetty, apache, ahc, reactor, "
                     + "spring_jdk or spring_keepwell (WebClient over Keepwell via Spring's JdkClientHttpConnector or Keepwell's connector) "
                     + "(default: ${DEFAULT-VALUE}). "
                     + "--max-idle/--max-conns apply to the Keepwell-based clients; every other peer's pool is sized to C.")
@@ -85,6 +115,54 @@ public final class LoadCommand implements Callable<Integer> {
         }
     }
 
+    /** The HTTP/2 settings the options ask for, or {@code null} for HTTP/1.1. */
+    private Http2Options http2Options() throws IOException {
+        if (http2 && h2c) {
+            throw new ParameterException(spec.commandLine(), "--http2 and --h2c are exclusive");
+        }
+        if (!http2 && !h2c) {
+            if (connections != null || streams != null || trust != null) {
+                throw new ParameterException(spec.commandLine(), "--connections, --streams and --trust need --http2 or --h2c");
+            }
+            return null;
+        }
+        if (maxConns != 0) {
+            throw new ParameterException(spec.commandLine(), "over HTTP/2 the connection cap is --connections, not --max-conns");
+        }
+        int n = connections != null ? connections : 1;
+        int m;
+        if (streams != null) {
+            if (concurrency != null && concurrency != n * streams) {
+                throw new ParameterException(spec.commandLine(), "-c " + concurrency + " is not --connections x --streams ("
+                        + n + " x " + streams + "); give two of them");
+            }
+            m = streams;
+        } else if (concurrency != null) {
+            if (concurrency % n != 0) {
+                throw new ParameterException(spec.commandLine(), "-c " + concurrency + " is not a multiple of --connections " + n);
+            }
+            m = concurrency / n;
+        } else {
+            m = EmbeddedServer.DEFAULT_MAX_CONCURRENT_STREAMS;
+        }
+        Http2Options.Mode mode = http2 ? Http2Options.Mode.TLS : Http2Options.Mode.PRIOR_KNOWLEDGE;
+        if (url != null && !url.getScheme().equalsIgnoreCase(mode == Http2Options.Mode.TLS ? "https" : "http")) {
+            throw new ParameterException(spec.commandLine(), (http2 ? "--http2 needs an https://" : "--h2c needs an http://") + " URL: " + url);
+        }
+        if (trust != null && (url == null || mode != Http2Options.Mode.TLS)) {
+            throw new ParameterException(spec.commandLine(), "--trust is for --http2 with a URL (the embedded server's certificate is trusted already)");
+        }
+        if (url != null && mode == Http2Options.Mode.TLS && trust == null) {
+            throw new ParameterException(spec.commandLine(), "--http2 with a URL needs --trust FILE (the server's certificate)");
+        }
+        try {
+            Http2Options h2 = new Http2Options(mode, n, m, streamWindow, connectionWindow, null);
+            return trust == null ? h2 : h2.withTrust(BenchCertificate.readPem(trust));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (url != null) {
@@ -94,13 +172,24 @@ public final class LoadCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }
         }
-        LoadOptions options = new LoadOptions(url, concurrency, duration, warmup, method.toUpperCase(Locale.ROOT),
+        Http2Options h2 = http2Options();
+        int c = h2 != null ? h2.concurrency() : concurrency != null ? concurrency : 64;
+        LoadOptions options = new LoadOptions(url, c, duration, warmup, method.toUpperCase(Locale.ROOT),
                 bodySize, responseSize,
-                maxIdle != null ? maxIdle : LoadOptions.defaultMaxIdle(concurrency),
-                maxConns,
+                maxIdle != null ? maxIdle : LoadOptions.defaultMaxIdle(c),
+                h2 != null ? h2.connections() : maxConns,
                 ioThreads != null ? ioThreads : Runtime.getRuntime().availableProcessors(),
                 transport, serverThreads,
-                !quiet && warmup.plus(duration).compareTo(Duration.ofSeconds(2)) > 0, client);
+                !quiet && warmup.plus(duration).compareTo(Duration.ofSeconds(2)) > 0, client, h2);
+        if (h2 != null && !client.speaksHttp2(h2.mode())) {
+            throw new ParameterException(spec.commandLine(), "the " + client.label() + " client has no "
+                    + h2.mode().label() + " here (" + ClientKind.http2Clients(h2.mode()) + " have)");
+        }
+        if (h2 != null && client == ClientKind.JDK && h2.connections() > 1) {
+            throw new ParameterException(spec.commandLine(), "the JDK client keeps one HTTP/2 connection per origin and fails "
+                    + "requests beyond the server's SETTINGS_MAX_CONCURRENT_STREAMS (\"too many concurrent streams\"): "
+                    + "use --connections 1");
+        }
         LoadResult result = LoadGenerator.run(options, System.err);
         PrintWriter out = spec.commandLine().getOut();
         out.print(json ? result.toJson() + System.lineSeparator() : result.toTable());

@@ -51,12 +51,21 @@ public final class LoadGenerator {
         EmbeddedServer server = null;
         URI target = options.target();
         if (target == null) {
-            server = EmbeddedServer.builder()
+            Http2Options h2 = options.http2();
+            EmbeddedServer.Builder b = EmbeddedServer.builder()
                     .responseSize(options.responseSize())
                     .threads(options.serverThreads())
-                    .transport(options.transport())
-                    .start();
+                    .transport(options.transport());
+            if (h2 != null) {
+                b.protocol(h2.tls() ? EmbeddedServer.Protocol.H2 : EmbeddedServer.Protocol.H2C)
+                        .maxConcurrentStreams(h2.streams())
+                        .http2Windows(h2.streamWindow(), h2.connectionWindow());
+            }
+            server = b.start();
             target = server.uri("/");
+            if (h2 != null && h2.tls()) {
+                options = options.withHttp2(h2.withTrust(server.certificate().certificate()));
+            }
         } else {
             Loopback.require(target);
         }
@@ -79,12 +88,20 @@ public final class LoadGenerator {
         } catch (Exception e) {
             throw new IllegalStateException("could not start the " + options.client().label() + " client", e);
         }
+        if (options.http2() != null) {
+            try {
+                prime(client, Duration.ofSeconds(30));
+            } catch (RuntimeException | InterruptedException e) {
+                closeClient(client);
+                throw e;
+            }
+        }
         long t0 = System.nanoTime();
         long measureStart = t0 + options.warmup().toNanos();
         long measureEnd = measureStart + options.duration().toNanos();
         Run run = new Run(measureStart, measureEnd, options.concurrency());
         CpuClock cpu = new CpuClock(server);
-        int port = target.getPort() >= 0 ? target.getPort() : 80;
+        int port = target.getPort() >= 0 ? target.getPort() : "https".equalsIgnoreCase(target.getScheme()) ? 443 : 80;
 
         Lane[] lanes = new Lane[options.concurrency()];
         for (int i = 0; i < lanes.length; i++) {
@@ -136,6 +153,7 @@ public final class LoadGenerator {
         boolean drained = run.lanesDone.await(drain.toMillis(), TimeUnit.MILLISECONDS);
         long stuck = run.lanesDone.getCount();
         String transport = client.transport();
+        String responseVersion = client.responseVersion();
         closeClient(client);
         // The threads that wrote the histograms have stopped or handed off through the close: merge.
         Histogram latency = new Histogram(HIGHEST_MICROS, 3);
@@ -150,10 +168,38 @@ public final class LoadGenerator {
         if (!drained) {
             errors.put("StillInFlightAfterDrain", stuck);
         }
-        return new LoadResult(options, target, server != null, transport,
+        return new LoadResult(options, target, server != null, transport, responseVersion,
                 run.measured.sum(), measureEnd - measureStart, latency, errors,
                 statsAtStart, statsAtEnd, openAtEnd, cpuAtStart, cpuAtEnd,
                 Sockets.of(socketsAtStart, socketsAtEnd));
+    }
+
+    /**
+     * An HTTP/2 run sends one request before the lanes start, so that the first connection is up
+     * and its SETTINGS known when C requests arrive at once. Without it the JDK's client opens a
+     * connection per request of the first burst (and pools one of them), and every client spends
+     * its warmup on TLS handshakes: the run is to measure multiplexing, not a connect storm.
+     */
+    private static void prime(LoadClient client, Duration timeout) throws InterruptedException {
+        java.util.concurrent.CompletableFuture<Integer> done = new java.util.concurrent.CompletableFuture<>();
+        client.sender((status, error) -> {
+            if (error != null) {
+                done.completeExceptionally(error);
+            } else {
+                done.complete(status);
+            }
+        }).send();
+        int status;
+        try {
+            status = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request failed: " + e.getCause(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request got no answer in " + timeout, e);
+        }
+        if (status < 200 || status >= 400) {
+            throw new IllegalStateException("the " + client.name() + " client's priming request got HTTP " + status);
+        }
     }
 
     /** Whether most of the second that ends at {@code now} was warmup. */

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param progress        whether to print a progress line every second
  * @param client          which HTTP client the loop drives (the pool and transport settings
  *                        above are Keepwell's; each peer sizes its own pool to C, see its class)
+ * @param http2           HTTP/2's shape and settings, or {@code null} for HTTP/1.1; when set, every
+ *                        client (Keepwell too) may open {@code http2.connections()} connections
  */
 public record LoadOptions(
         URI target,
@@ -41,7 +43,16 @@ public record LoadOptions(
         Transport transport,
         int serverThreads,
         boolean progress,
-        ClientKind client) {
+        ClientKind client,
+        Http2Options http2) {
+
+    /** An HTTP/1.1 run. */
+    public LoadOptions(URI target, int concurrency, Duration duration, Duration warmup, String method, int bodySize,
+                       int responseSize, int maxIdle, int maxConnections, int ioThreads, Transport transport,
+                       int serverThreads, boolean progress, ClientKind client) {
+        this(target, concurrency, duration, warmup, method, bodySize, responseSize, maxIdle, maxConnections, ioThreads,
+                transport, serverThreads, progress, client, null);
+    }
 
     /** Keepwell's run, as before peers existed. */
     public LoadOptions(URI target, int concurrency, Duration duration, Duration warmup, String method, int bodySize,
@@ -54,7 +65,19 @@ public record LoadOptions(
     /** The same settings with another client. */
     public LoadOptions withClient(ClientKind other) {
         return new LoadOptions(target, concurrency, duration, warmup, method, bodySize, responseSize, maxIdle,
-                maxConnections, ioThreads, transport, serverThreads, progress, other);
+                maxConnections, ioThreads, transport, serverThreads, progress, other, http2);
+    }
+
+    /** The same settings over HTTP/2 (concurrency becomes connections × streams), or HTTP/1.1 for {@code null}. */
+    public LoadOptions withHttp2(Http2Options settings) {
+        return new LoadOptions(target, settings == null ? concurrency : settings.concurrency(), duration, warmup, method,
+                bodySize, responseSize, maxIdle, settings == null ? maxConnections : settings.connections(), ioThreads,
+                transport, serverThreads, progress, client, settings);
+    }
+
+    /** {@code http/1.1}, {@code h2} or {@code h2c}. */
+    public String protocolLabel() {
+        return http2 == null ? "http/1.1" : http2.mode().label();
     }
 
     public LoadOptions {
@@ -78,6 +101,10 @@ public record LoadOptions(
         if (ioThreads < 1 || serverThreads < 1) {
             throw new IllegalArgumentException("thread counts must be at least 1");
         }
+        if (http2 != null && (concurrency != http2.concurrency() || maxConnections != http2.connections())) {
+            throw new IllegalArgumentException("an HTTP/2 run has C = connections x streams and maxConnections = connections: "
+                    + concurrency + ", " + maxConnections + " for " + http2.shape());
+        }
     }
 
     /**
@@ -98,11 +125,16 @@ public record LoadOptions(
                 .build();
     }
 
-    /** A Keepwell client builder with this run's pool, event-loop threads and transport (every Keepwell-based client's). */
+    /**
+     * A Keepwell client builder with this run's pool, event-loop threads and transport (every
+     * Keepwell-based client's), and over HTTP/2 its version, trust and windows
+     * ({@link KeepwellHttp2#configure}).
+     */
     public KeepwellHttpClient.Builder keepwellBuilder() {
-        return KeepwellHttpClient.newBuilder()
+        KeepwellHttpClient.Builder b = KeepwellHttpClient.newBuilder()
                 .pool(poolConfig())
                 .eventLoopThreads(ioThreads)
                 .transport(transport);
+        return http2 == null ? b.version(java.net.http.HttpClient.Version.HTTP_1_1) : KeepwellHttp2.configure(b, http2);
     }
 }

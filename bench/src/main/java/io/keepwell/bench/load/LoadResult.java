@@ -11,7 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What a load run measured. Request counts, latencies, CPU and pool counts are those of the
+ * What a load run measured ({@code responseVersion} is the HTTP version of the responses as the
+ * client reported them, or {@code null} when it does not say; see {@link VersionWitness}). Request counts, latencies, CPU and pool counts are those of the
  * measured window only; errors are counted over the whole run, warmup included.
  */
 public record LoadResult(
@@ -19,6 +20,7 @@ public record LoadResult(
         URI target,
         boolean embeddedServer,
         String transport,
+        String responseVersion,
         long requests,
         long windowNanos,
         Histogram latencyMicros,
@@ -119,6 +121,15 @@ public record LoadResult(
                 : "");
     }
 
+    private String describeProtocol() {
+        Http2Options h2 = options.http2();
+        String asked = h2 == null ? "HTTP/1.1"
+                : String.format("%s, %d connection(s) x %d streams, windows %,d / %,d bytes (stream / connection), one priming request",
+                        h2.tls() ? "h2 (TLS, ALPN)" : "h2c (prior knowledge)", h2.connections(), h2.streams(),
+                        h2.streamWindow(), h2.connectionWindow());
+        return asked + "; responses " + (responseVersion == null ? "(version not reported by the client)" : responseVersion);
+    }
+
     public String toTable() {
         StringBuilder t = new StringBuilder(1024);
         t.append(String.format("Keepwell load (client %s): %s, %d in flight, %.1f s after %.1f s warmup%n",
@@ -129,6 +140,7 @@ public record LoadResult(
                 : "the client's pool sized to " + options.concurrency();
         row(t, "transport", transport + ", " + options.ioThreads() + " I/O thread(s); " + pool
                 + (options.bodySize() > 0 ? ", request body " + options.bodySize() + " bytes" : ""));
+        row(t, "protocol", describeProtocol());
         row(t, "throughput", String.format("%,.0f req/s (%,d requests)", requestsPerSecond(), requests));
         row(t, "latency (us)", String.format("p50 %,d  p90 %,d  p99 %,d  p99.9 %,d  max %,d  mean %,.0f",
                 percentile(50), percentile(90), percentile(99), percentile(99.9), latencyMicros.getMaxValue(),
@@ -176,6 +188,10 @@ public record LoadResult(
                 .put("requestBodySize", options.bodySize())
                 .put("responseSize", embeddedServer ? options.responseSize() : -1)
                 .put("transport", transport)
+                .put("protocol", options.protocolLabel())
+                .put("responseVersion", responseVersion)
+                .put("connections", options.http2() == null ? -1 : options.http2().connections())
+                .put("streams", options.http2() == null ? -1 : options.http2().streams())
                 .put("ioThreads", options.ioThreads())
                 .put("maxIdlePerHost", options.maxIdle())
                 .put("maxConnectionsPerHost", options.maxConnections())

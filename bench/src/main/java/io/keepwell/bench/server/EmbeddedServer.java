@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
@@ -52,6 +53,13 @@ import java.util.concurrent.atomic.LongAdder;
  * port. It answers every request with a fixed body ({@value #DEFAULT_BODY_TEXT} by default, or
  * {@code responseSize} bytes) and keeps connections alive unless the request says otherwise.
  *
+ * <p>With {@link Protocol#H2} it speaks HTTP/2 over TLS instead (ALPN offering only {@code h2}, so
+ * a client that does not negotiate h2 fails its handshake rather than being measured over
+ * HTTP/1.1; a self-signed certificate made at start, see {@link BenchCertificate}); with
+ * {@link Protocol#H2C}, HTTP/2 over cleartext with prior knowledge. Both answer every stream with
+ * the same status, headers and body as HTTP/1.1, and announce {@code maxConcurrentStreams} and the
+ * receive windows in their SETTINGS.
+ *
  * <p>In <em>hold</em> mode it answers nothing until {@code holdCount} requests have arrived, then
  * answers all of them with {@code 204} and {@code Content-Length: 0}, as the handler of Go's
  * {@code TestTransportPersistConnLeak} does; later requests are answered at once.
@@ -64,6 +72,23 @@ public final class EmbeddedServer implements AutoCloseable {
 
     /** The default body, 13 bytes as in the usual "hello world" benchmarks. */
     public static final String DEFAULT_BODY_TEXT = "Hello, World!";
+
+    /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS unless set: 100, what most servers announce. */
+    public static final int DEFAULT_MAX_CONCURRENT_STREAMS = 100;
+    /** HTTP/2 stream receive window unless set: 1 MiB, Keepwell's client default. */
+    public static final int DEFAULT_STREAM_WINDOW = 1 << 20;
+    /** HTTP/2 connection receive window unless set: 16 MiB, Keepwell's client default. */
+    public static final int DEFAULT_CONNECTION_WINDOW = 1 << 24;
+
+    /** What the server speaks. */
+    public enum Protocol {
+        /** HTTP/1.1 over cleartext. */
+        HTTP_1_1,
+        /** HTTP/2 over TLS, negotiated with ALPN ({@code h2} only). */
+        H2,
+        /** HTTP/2 over cleartext with prior knowledge (no Upgrade). */
+        H2C
+    }
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -78,10 +103,22 @@ public final class EmbeddedServer implements AutoCloseable {
     private final AtomicInteger acceptedConnections = new AtomicInteger();
     private final LongAdder requests = new LongAdder();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Protocol protocol;
+    private final BenchCertificate certificate; // null unless H2
+    private final Http2Responder.Settings h2;   // null for HTTP/1.1
 
     private EmbeddedServer(Builder b) {
         this.transport = resolve(b.transport);
         this.responseSize = b.responseSize;
+        this.protocol = b.protocol;
+        if (protocol != Protocol.HTTP_1_1 && b.holdCount > 0) {
+            throw new IllegalStateException("hold mode is HTTP/1.1 only");
+        }
+        this.certificate = protocol == Protocol.H2 ? (b.certificate != null ? b.certificate : BenchCertificate.generate()) : null;
+        this.h2 = protocol == Protocol.HTTP_1_1 ? null
+                : new Http2Responder.Settings(b.maxConcurrentStreams, b.streamWindow, b.connectionWindow,
+                        okBody(b.responseSize), b.responseSize, requests, openConnections, acceptedConnections);
+        SslContext ssl = certificate == null ? null : Http2Responder.serverSslContext(certificate);
         this.okResponse = constant(okResponseBytes(b.responseSize, true));
         this.okHeadResponse = constant(okResponseBytes(b.responseSize, false));
         this.noContentResponse = constant("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -101,12 +138,18 @@ public final class EmbeddedServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("decoder", new HttpRequestDecoder(decoder));
-                        ch.pipeline().addLast("responder", new Responder());
+                        switch (protocol) {
+                            case HTTP_1_1 -> {
+                                ch.pipeline().addLast("decoder", new HttpRequestDecoder(decoder));
+                                ch.pipeline().addLast("responder", new Responder());
+                            }
+                            case H2 -> Http2Responder.initTls(ch, ssl, h2);
+                            case H2C -> Http2Responder.initCleartext(ch, h2);
+                        }
                     }
                 });
         try {
-            this.serverChannel = bootstrap.bind(new InetSocketAddress(Loopback.ADDRESS, 0)).syncUninterruptibly().channel();
+            this.serverChannel = bootstrap.bind(new InetSocketAddress(Loopback.ADDRESS, b.port)).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
@@ -126,9 +169,18 @@ public final class EmbeddedServer implements AutoCloseable {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
     }
 
-    /** {@code http://127.0.0.1:PORT} followed by {@code path}. */
+    /** {@code http://127.0.0.1:PORT} followed by {@code path}; {@code https://} for {@link Protocol#H2}. */
     public URI uri(String path) {
-        return URI.create("http://" + Loopback.ADDRESS + ":" + port() + path);
+        return URI.create((protocol == Protocol.H2 ? "https" : "http") + "://" + Loopback.ADDRESS + ":" + port() + path);
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    /** The certificate an {@link Protocol#H2} server presents (clients trust it), or {@code null}. */
+    public BenchCertificate certificate() {
+        return certificate;
     }
 
     public Transport transport() {
@@ -149,7 +201,7 @@ public final class EmbeddedServer implements AutoCloseable {
         return acceptedConnections.get();
     }
 
-    /** Requests read to their end since the start. */
+    /** Requests read to their end since the start (HTTP/2: streams whose request ended). */
     public long requests() {
         return requests.sum();
     }
@@ -202,7 +254,7 @@ public final class EmbeddedServer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "EmbeddedServer{" + Loopback.ADDRESS + ":" + port() + ", " + transport + ", body " + responseSize
+        return "EmbeddedServer{" + Loopback.ADDRESS + ":" + port() + ", " + protocol + ", " + transport + ", body " + responseSize
                 + " bytes" + (gate != null ? ", hold " + gate.count : "") + '}';
     }
 
@@ -225,12 +277,22 @@ public final class EmbeddedServer implements AutoCloseable {
         };
     }
 
-    private static byte[] okResponseBytes(int bodySize, boolean withBody) {
-        byte[] body = new byte[withBody ? bodySize : 0];
+    private static byte[] bodyBytes(int bodySize) {
+        byte[] body = new byte[bodySize];
         byte[] hello = DEFAULT_BODY_TEXT.getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < body.length; i++) {
             body[i] = bodySize == hello.length ? hello[i] : (byte) ('a' + i % 26);
         }
+        return body;
+    }
+
+    /** The body alone, for HTTP/2's DATA frames. */
+    private static ByteBuf okBody(int bodySize) {
+        return constant(bodyBytes(bodySize));
+    }
+
+    private static byte[] okResponseBytes(int bodySize, boolean withBody) {
+        byte[] body = withBody ? bodyBytes(bodySize) : new byte[0];
         byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + bodySize + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + body.length];
@@ -382,6 +444,12 @@ public final class EmbeddedServer implements AutoCloseable {
         private Transport transport = Transport.AUTO;
         private int holdCount;
         private Runnable onAllArrived = () -> { };
+        private int port;
+        private Protocol protocol = Protocol.HTTP_1_1;
+        private BenchCertificate certificate;
+        private int maxConcurrentStreams = DEFAULT_MAX_CONCURRENT_STREAMS;
+        private int streamWindow = DEFAULT_STREAM_WINDOW;
+        private int connectionWindow = DEFAULT_CONNECTION_WINDOW;
 
         private Builder() {
         }
@@ -421,6 +489,53 @@ public final class EmbeddedServer implements AutoCloseable {
             }
             this.holdCount = count;
             this.onAllArrived = Objects.requireNonNull(onAllArrived, "onAllArrived");
+            return this;
+        }
+
+        /** The port to bind on 127.0.0.1; 0 (a free port) by default. */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** HTTP/1.1 by default; {@link Protocol#H2} (TLS, ALPN h2) or {@link Protocol#H2C} (prior knowledge). */
+        public Builder protocol(Protocol protocol) {
+            this.protocol = Objects.requireNonNull(protocol, "protocol");
+            return this;
+        }
+
+        /** The certificate an H2 server presents; a fresh self-signed one by default. */
+        public Builder certificate(BenchCertificate certificate) {
+            this.certificate = Objects.requireNonNull(certificate, "certificate");
+            return this;
+        }
+
+        /**
+         * HTTP/2's SETTINGS_MAX_CONCURRENT_STREAMS, {@value #DEFAULT_MAX_CONCURRENT_STREAMS} by
+         * default (what most servers announce); the load command sets it to {@code --streams}, so
+         * a client that honours it cannot put more than that many streams on one connection.
+         */
+        public Builder maxConcurrentStreams(int streams) {
+            if (streams < 1) {
+                throw new IllegalArgumentException("maxConcurrentStreams must be at least 1: " + streams);
+            }
+            this.maxConcurrentStreams = streams;
+            return this;
+        }
+
+        /**
+         * HTTP/2 receive windows (bytes) for request bodies: the stream window sent in SETTINGS
+         * and the connection window, by default 1 MiB and 16 MiB as Keepwell's client defaults.
+         */
+        public Builder http2Windows(int stream, int connection) {
+            if (stream < 65_535 || connection < 65_535) {
+                throw new IllegalArgumentException("HTTP/2 windows must be at least 65535 bytes: " + stream + ", " + connection);
+            }
+            this.streamWindow = stream;
+            this.connectionWindow = connection;
             return this;
         }
 

@@ -44,6 +44,48 @@ class LoadGeneratorTest {
         assertTrue(r.toJson().contains("\"client\":\"" + kind.label() + "\""), r.toJson());
     }
 
+    /** {@code load --http2}: Keepwell over h2 (TLS, ALPN) and h2c, C = connections x streams, nothing failed. */
+    @ParameterizedTest
+    @EnumSource(Http2Options.Mode.class)
+    void keepwellOverHttp2RunsWithoutErrorsAndReportsHttp2(Http2Options.Mode mode) throws Exception {
+        LoadResult r = LoadGenerator.run(http2Run(ClientKind.KEEPWELL, Http2Options.of(mode, 2, 4)), null);
+
+        assertTrue(r.passed(), r::toTable);
+        assertTrue(r.requests() > 0, r::toTable);
+        assertEquals(8, r.options().concurrency());
+        assertEquals("HTTP_2", r.responseVersion(), r::toTable);
+        assertTrue(r.statsAtEnd().opened() <= 2 && r.openAtEnd() <= 2, "at most --connections connections\n" + r.toTable());
+        assertTrue(r.toJson().contains("\"protocol\":\"" + mode.label() + "\""), r.toJson());
+        assertTrue(r.toJson().contains("\"responseVersion\":\"HTTP_2\""), r.toJson());
+    }
+
+    /** Every peer with HTTP/2 here, over h2c (the JDK, which has no prior knowledge, over TLS below). */
+    @ParameterizedTest
+    @EnumSource(value = ClientKind.class, names = {"NETTY", "JETTY", "APACHE", "REACTOR"})
+    void peersOverH2cRunWithoutErrors(ClientKind kind) throws Exception {
+        LoadResult r = LoadGenerator.run(http2Run(kind, Http2Options.of(Http2Options.Mode.PRIOR_KNOWLEDGE, 2, 4)), null);
+
+        assertTrue(r.passed(), r::toTable);
+        assertTrue(r.requests() > 0, r::toTable);
+        assertEquals("HTTP_2", r.responseVersion(), r::toTable);
+    }
+
+    /** The h2 server mode with the JDK's client (h2 over TLS; it has no prior knowledge). */
+    @Test
+    void jdkOverH2RunsWithoutErrors() throws Exception {
+        LoadResult r = LoadGenerator.run(http2Run(ClientKind.JDK, Http2Options.of(Http2Options.Mode.TLS, 1, 8)), null);
+
+        assertTrue(r.passed(), r::toTable);
+        assertTrue(r.requests() > 0, r::toTable);
+        assertEquals("HTTP_2", r.responseVersion(), r::toTable);
+        assertEquals(1, r.sockets().atEnd(), "one connection per origin\n" + r.toTable());
+    }
+
+    private static LoadOptions http2Run(ClientKind client, Http2Options h2) {
+        return new LoadOptions(null, 1, Duration.ofMillis(1000), Duration.ofMillis(300), "GET", 0, 13,
+                LoadOptions.defaultMaxIdle(1), 0, 1, Transport.AUTO, 1, false).withClient(client).withHttp2(h2);
+    }
+
     @Test
     void refusesTargetsOffLoopback() {
         LoadOptions options = new LoadOptions(URI.create("http://10.1.2.3:8080/"), 1, Duration.ofMillis(100), Duration.ZERO,

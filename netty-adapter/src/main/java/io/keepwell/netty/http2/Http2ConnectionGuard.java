@@ -212,7 +212,7 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
      */
     public void openStream(Exchange<?> exchange) {
         boolean reused = streamsOpened++ > 0;
-        StreamCarrier carrier = new StreamCarrier(cx, this, exchange.toString());
+        StreamCarrier carrier = new StreamCarrier(cx, this, exchange);
         if (goAwayReceived || !ctx.channel().isActive()) {
             slotFreed(carrier, false);
             exchange.failAttempt(carrier.unprocessed("the connection is going away"));

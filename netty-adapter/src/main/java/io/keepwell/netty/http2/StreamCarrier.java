@@ -22,12 +22,12 @@ final class StreamCarrier implements ExchangeCarrier {
 
     private final ConnectionContext connection;
     private final Http2ConnectionGuard guard;
-    private final String request;
+    private final Object request; // the exchange, named only in an exception's message
     private boolean resetByThisSide;
     private StreamResetException reset; // the server's reset, or its GOAWAY above this stream
     private boolean slotFreed;
 
-    StreamCarrier(ConnectionContext connection, Http2ConnectionGuard guard, String request) {
+    StreamCarrier(ConnectionContext connection, Http2ConnectionGuard guard, Object request) {
         this.connection = connection;
         this.guard = guard;
         this.request = request;

@@ -1,7 +1,9 @@
 package io.keepwell.bench.load.peers;
 
+import io.keepwell.bench.load.Http2Options;
 import io.keepwell.bench.load.LoadClient;
 import io.keepwell.bench.load.LoadOptions;
+import io.keepwell.bench.load.VersionWitness;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,18 +22,36 @@ import java.util.function.BiConsumer;
  * all C connections stay open and are reused. Completions run on the client's default executor
  * (a cached thread pool), as an application that does not pass one gets; the selector is one
  * thread of its own, so {@code --io-threads} does not apply.
+ *
+ * <p>Over HTTP/2 ({@code --http2}; the JDK has no h2c prior knowledge) the version is HTTP_2 and
+ * the TLS context trusts the run's certificate. The JDK keeps one pooled HTTP/2 connection per
+ * origin and has no knob for more ({@code --connections} does not apply; when the server's
+ * SETTINGS_MAX_CONCURRENT_STREAMS is reached it opens connections it does not pool, which the
+ * run's socket counts show). Its receive windows are system properties read at each connect, so
+ * they are set here, before the first connection, unless already given on the command line:
+ * {@code jdk.httpclient.windowsize} (stream) and {@code jdk.httpclient.connectionWindowSize}.
  */
 public final class JdkLoadClient implements LoadClient {
 
     private final HttpClient client;
     private final HttpRequest request;
     private final HttpResponse.BodyHandler<Void> handler = HttpResponse.BodyHandlers.discarding();
+    private final VersionWitness versions = new VersionWitness();
 
     public JdkLoadClient(LoadOptions options, URI target, byte[] body) {
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+        Http2Options h2 = options.http2();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (h2 == null) {
+            b.version(HttpClient.Version.HTTP_1_1);
+        } else {
+            if (!h2.tls()) {
+                throw new IllegalArgumentException("the JDK client has no h2c prior knowledge");
+            }
+            setIfAbsent("jdk.httpclient.windowsize", h2.streamWindow());
+            setIfAbsent("jdk.httpclient.connectionWindowSize", h2.connectionWindow());
+            b.version(HttpClient.Version.HTTP_2).sslContext(h2.trustContext());
+        }
+        this.client = b.build();
         HttpRequest.BodyPublisher publisher = body == null
                 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body);
@@ -46,6 +66,17 @@ public final class JdkLoadClient implements LoadClient {
     @Override
     public String transport() {
         return "NIO";
+    }
+
+    private static void setIfAbsent(String property, int value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(value));
+        }
+    }
+
+    @Override
+    public String responseVersion() {
+        return versions.get();
     }
 
     @Override
@@ -70,6 +101,7 @@ public final class JdkLoadClient implements LoadClient {
             if (error != null) {
                 callback.completed(0, error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             } else {
+                versions.saw(VersionWitness.of(response.version()));
                 callback.completed(response.statusCode(), null);
             }
         }

@@ -1,7 +1,9 @@
 package io.keepwell.bench.load.peers;
 
+import io.keepwell.bench.load.Http2Options;
 import io.keepwell.bench.load.LoadClient;
 import io.keepwell.bench.load.LoadOptions;
+import io.keepwell.bench.load.VersionWitness;
 import io.keepwell.netty.Transport;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.epoll.Epoll;
@@ -9,6 +11,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.Http2SslContextSpec;
+import reactor.netty.http.HttpProtocol;
+import reactor.netty.http.client.Http2AllocationStrategy;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.netty.resources.LoopResources;
@@ -24,6 +29,11 @@ import java.time.Duration;
  * unbounded pending acquires, idle connections kept 60 s, no max life time; keep-alive is Reactor
  * Netty's default. Event loops: {@link LoopResources} with {@code --io-threads} threads, native
  * (epoll) unless {@code --transport NIO}.
+ *
+ * <p>Over HTTP/2: {@code protocol(H2)} with an {@link Http2SslContextSpec} trusting only the
+ * run's certificate, or {@code protocol(H2C)} (prior knowledge); the provider's
+ * {@link Http2AllocationStrategy} allows the run's connections × streams; the stream window is
+ * {@code http2Settings(initialWindowSize)} (Reactor Netty 1.3 has no connection-window setting).
  */
 public final class ReactorLoadClient implements LoadClient {
 
@@ -31,20 +41,38 @@ public final class ReactorLoadClient implements LoadClient {
     private final LoopResources loops;
     private final HttpClient.ResponseReceiver<?> receiver;
     private final boolean nativeTransport;
+    private final VersionWitness versions = new VersionWitness();
 
     public ReactorLoadClient(LoadOptions options, URI target, byte[] body) {
         this.nativeTransport = options.transport() != Transport.NIO && Epoll.isAvailable();
-        this.provider = ConnectionProvider.builder("keepwell-bench")
-                .maxConnections(options.concurrency())
+        Http2Options h2 = options.http2();
+        ConnectionProvider.Builder pool = ConnectionProvider.builder("keepwell-bench")
                 .pendingAcquireMaxCount(-1)
                 .pendingAcquireTimeout(Duration.ofSeconds(60))
-                .maxIdleTime(Duration.ofSeconds(60))
-                .build();
+                .maxIdleTime(Duration.ofSeconds(60));
+        if (h2 == null) {
+            pool.maxConnections(options.concurrency());
+        } else {
+            pool.allocationStrategy(Http2AllocationStrategy.builder()
+                    .maxConnections(h2.connections())
+                    .maxConcurrentStreams(h2.streams())
+                    .build());
+        }
+        this.provider = pool.build();
         this.loops = LoopResources.create("reactor-bench", options.ioThreads(), true);
         HttpClient client = HttpClient.create(provider)
                 .runOn(loops, nativeTransport)
                 .keepAlive(true)
                 .followRedirect(false);
+        if (h2 != null) {
+            client = client.protocol(h2.tls() ? HttpProtocol.H2 : HttpProtocol.H2C)
+                    .http2Settings(s -> s.initialWindowSize(h2.streamWindow()));
+            if (h2.tls()) {
+                java.security.cert.X509Certificate trust = h2.requireTrust();
+                client = client.secure(spec -> spec.sslContext(Http2SslContextSpec.forClient()
+                        .configure(b -> b.trustManager(trust))));
+            }
+        }
         HttpClient.RequestSender sender = client.request(HttpMethod.valueOf(options.method())).uri(target);
         // The receiver is an immutable description of the exchange; each subscription runs it anew.
         this.receiver = body == null ? sender : sender.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(body)));
@@ -61,9 +89,17 @@ public final class ReactorLoadClient implements LoadClient {
     }
 
     @Override
+    public String responseVersion() {
+        return versions.get();
+    }
+
+    @Override
     public Sender sender(Callback callback) {
         Mono<Integer> exchange = receiver
-                .response((response, content) -> content.then(Mono.just(response.status().code())))
+                .response((response, content) -> {
+                    versions.saw(VersionWitness.ofMajor(response.version().majorVersion()));
+                    return content.then(Mono.just(response.status().code()));
+                })
                 .single();
         return () -> exchange.subscribe(new ExchangeSubscriber(callback));
     }

@@ -1,8 +1,10 @@
 package io.keepwell.it.support;
 
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
+import org.testcontainers.images.builder.Transferable;
 
 /**
  * haproxy on {@code 127.0.0.1:port()} in HTTP mode, forwarding every request to a backend
@@ -14,8 +16,16 @@ import org.testcontainers.containers.output.OutputFrame.OutputType;
  * (inactivity limits while a request is in flight), {@link #withServerClose()} (a new backend
  * connection per request) and {@link #withHttpClose()} (haproxy closes the client connection after
  * each response). One log line per request is written to stdout; read them with {@link #requestLog()}.
+ *
+ * <p>HTTP/2: {@link #withTlsFront} terminates TLS on {@link #port()} with ALPN {@code h2, http/1.1};
+ * {@link #withH2cFront()} speaks h2c (prior knowledge) there instead. The backend line follows the
+ * backend: to an nginx on h2c haproxy speaks HTTP/2 ({@code proto h2}), to one on TLS it speaks TLS
+ * (without verifying the certificate) and offers ALPN {@code h2, http/1.1}.
  */
 public final class HaproxyContainer extends LoopbackServerContainer<HaproxyContainer> {
+
+    /** Certificate and key in one file, as haproxy's {@code crt} takes them. */
+    private static final String COMBINED_PEM = "/tmp/tls/combined.pem";
 
     private final NginxContainer backend;
     private Duration httpKeepAliveTimeout = Duration.ofSeconds(10);
@@ -23,6 +33,8 @@ public final class HaproxyContainer extends LoopbackServerContainer<HaproxyConta
     private Duration serverTimeout = Duration.ofSeconds(30);
     private boolean serverClose;
     private boolean httpClose;
+    private boolean tlsFront;
+    private boolean h2cFront;
 
     /** haproxy in front of {@code backend}; the backend must keep its port while haproxy runs. */
     public HaproxyContainer(NginxContainer backend) {
@@ -60,6 +72,34 @@ public final class HaproxyContainer extends LoopbackServerContainer<HaproxyConta
         return this;
     }
 
+    /** TLS on {@link #port()} with {@code certificates}, ALPN {@code h2, http/1.1}; {@link #uri} gives https. */
+    public HaproxyContainer withTlsFront(TestCertificates certificates) {
+        if (h2cFront) {
+            throw new IllegalStateException("h2c and TLS on the same front");
+        }
+        this.tlsFront = true;
+        try {
+            withCopyToContainer(Transferable.of(certificates.certificatePem() + certificates.privateKeyPem(), 0600), COMBINED_PEM);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot export the test certificate as PEM", e);
+        }
+        return this;
+    }
+
+    /** h2c with prior knowledge on {@link #port()} ({@code bind ... proto h2}); HTTP/1.1 is then refused there. */
+    public HaproxyContainer withH2cFront() {
+        if (tlsFront) {
+            throw new IllegalStateException("h2c and TLS on the same front");
+        }
+        this.h2cFront = true;
+        return this;
+    }
+
+    @Override
+    protected String scheme() {
+        return tlsFront ? "https" : "http";
+    }
+
     /** The backend nginx. */
     public NginxContainer backend() {
         return backend;
@@ -93,12 +133,26 @@ public final class HaproxyContainer extends LoopbackServerContainer<HaproxyConta
                     timeout server %dms
                     timeout http-keep-alive %dms
                 frontend keepwell
-                    bind 127.0.0.1:%d
+                    bind 127.0.0.1:%d%s
                     default_backend nginx
                 backend nginx
-                    server nginx 127.0.0.1:%d
+                    server nginx 127.0.0.1:%d%s
                 """.formatted(options(), clientTimeout.toMillis(), serverTimeout.toMillis(),
-                httpKeepAliveTimeout.toMillis(), port, backend.port());
+                httpKeepAliveTimeout.toMillis(), port, bindOptions(), backend.port(), serverOptions());
+    }
+
+    private String bindOptions() {
+        if (tlsFront) {
+            return " ssl crt " + COMBINED_PEM + " alpn h2,http/1.1";
+        }
+        return h2cFront ? " proto h2" : "";
+    }
+
+    private String serverOptions() {
+        if (backend.speaksTls()) {
+            return " ssl verify none alpn h2,http/1.1";
+        }
+        return backend.speaksH2c() ? " proto h2" : "";
     }
 
     private String options() {

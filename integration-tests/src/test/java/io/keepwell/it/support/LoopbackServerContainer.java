@@ -110,12 +110,24 @@ public abstract class LoopbackServerContainer<SELF extends LoopbackServerContain
         return new InetSocketAddress(FreePorts.LOOPBACK, port());
     }
 
-    /** {@code http://127.0.0.1:port} followed by {@code pathAndQuery}, which starts with '/'. */
+    /**
+     * {@code scheme://127.0.0.1:port} followed by {@code pathAndQuery}, which starts with '/'; the
+     * scheme is {@code https} for a server that speaks TLS on {@link #port()}, else {@code http}.
+     */
     public URI uri(String pathAndQuery) {
+        return uri(scheme(), port(), pathAndQuery);
+    }
+
+    /** {@code http} unless the server speaks TLS on {@link #port()}. */
+    protected String scheme() {
+        return "http";
+    }
+
+    static URI uri(String scheme, int port, String pathAndQuery) {
         if (!pathAndQuery.startsWith("/")) {
             throw new IllegalArgumentException("path must start with '/': " + pathAndQuery);
         }
-        return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+        return URI.create(scheme + "://127.0.0.1:" + port + pathAndQuery);
     }
 
     /**

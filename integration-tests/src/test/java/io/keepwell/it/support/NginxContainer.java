@@ -1,7 +1,9 @@
 package io.keepwell.it.support;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +11,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.images.builder.Transferable;
 
 /**
  * nginx (with the echo module) on {@code 127.0.0.1:port()}, one worker process, serving fixed test
@@ -39,6 +42,15 @@ import org.testcontainers.containers.Container.ExecResult;
  * <p>Every request except those to {@link #STATUS} is written to an access log, read back with
  * {@link #accessLog()}; its entries carry nginx's connection serial number and the request's
  * position on the connection, so tests can see which requests shared a connection.
+ *
+ * <p>By default {@link #port()} speaks plain HTTP/1.1. {@link #withTls} puts TLS on it (ALPN offers
+ * only {@code http/1.1}), {@link #withHttp2()} HTTP/2: over TLS it is {@code listen ... ssl http2}
+ * (ALPN {@code h2, http/1.1}), without TLS it is h2c with prior knowledge only (nginx 1.22 then
+ * answers no HTTP/1.1 on that port). Whenever {@link #port()} is not plain HTTP/1.1, the same
+ * endpoints are also served over plain HTTP/1.1 on {@link #plainPort()}, which
+ * {@link #activeConnections()} and {@link #HTTP10_PREFIX} use. On HTTP/2, nginx 1.22 applies
+ * {@code keepalive_requests} per connection (it sends GOAWAY once that many streams have been
+ * opened) and {@code keepalive_timeout} to a connection without streams.
  */
 public final class NginxContainer extends LoopbackServerContainer<NginxContainer> {
 
@@ -69,16 +81,19 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
     /** nginx's {@code stub_status} page. */
     public static final String STATUS = "/status";
 
-    /** The line {@link #LARGE} repeats (plus a newline): 64 bytes per line. */
-    static final String LARGE_BODY_LINE = "keepwell-large-body-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDE";
-
     private static final String ACCESS_LOG = "/tmp/access.log";
+    private static final String CERTIFICATE_FILE = "/tmp/tls/cert.pem";
+    private static final String KEY_FILE = "/tmp/tls/key.pem";
     private static final Pattern ACTIVE_CONNECTIONS = Pattern.compile("Active connections: (\\d+)");
 
     private Integer keepaliveRequests; // null: nginx's default, 1000
     private Duration keepaliveTimeout; // null: nginx's default, 75 s
     private Duration keepaliveTime;    // null: nginx's default, 1 h
     private int largeBodySize = 1 << 20;
+    private TestCertificates tls;              // null: no TLS on port()
+    private boolean http2;
+    private Integer http2MaxConcurrentStreams; // null: nginx's default, 128
+    private volatile int plainPort;            // 0 while port() itself is the plain HTTP/1.1 listener
 
     /** Path of an endpoint that waits {@code delay} before it replies. */
     public static String delay(Duration delay) {
@@ -111,6 +126,63 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
         return this;
     }
 
+    /**
+     * TLS on {@link #port()} with {@code certificates} (written into the container as PEM files);
+     * {@link #uri} then gives {@code https://127.0.0.1:port}, so the certificate must name
+     * {@code ip:127.0.0.1}.
+     */
+    public NginxContainer withTls(TestCertificates certificates) {
+        this.tls = certificates;
+        try {
+            withCopyToContainer(Transferable.of(certificates.certificatePem()), CERTIFICATE_FILE);
+            withCopyToContainer(Transferable.of(certificates.privateKeyPem(), 0600), KEY_FILE);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot export the test certificate as PEM", e);
+        }
+        return this;
+    }
+
+    /** HTTP/2 on {@link #port()}: negotiated by ALPN with {@link #withTls}, else h2c with prior knowledge. */
+    public NginxContainer withHttp2() {
+        this.http2 = true;
+        return this;
+    }
+
+    /** {@code http2_max_concurrent_streams}: the SETTINGS_MAX_CONCURRENT_STREAMS nginx announces. */
+    public NginxContainer withHttp2MaxConcurrentStreams(int streams) {
+        if (streams < 1) {
+            throw new IllegalArgumentException("http2_max_concurrent_streams must be at least 1: " + streams);
+        }
+        this.http2MaxConcurrentStreams = streams;
+        return this;
+    }
+
+    /** True if {@link #port()} speaks h2c (HTTP/2 without TLS, prior knowledge). */
+    boolean speaksH2c() {
+        return http2 && tls == null;
+    }
+
+    /** True if {@link #port()} speaks TLS. */
+    boolean speaksTls() {
+        return tls != null;
+    }
+
+    /** The port of the plain HTTP/1.1 listener: {@link #port()} itself unless TLS or HTTP/2 is on it. */
+    public int plainPort() {
+        int main = port();
+        return plainPort == 0 ? main : plainPort;
+    }
+
+    /** {@code http://127.0.0.1:plainPort} followed by {@code pathAndQuery}. */
+    public URI plainUri(String pathAndQuery) {
+        return uri("http", plainPort(), pathAndQuery);
+    }
+
+    @Override
+    protected String scheme() {
+        return tls == null ? "http" : "https";
+    }
+
     /** Size in bytes of the body at {@link #LARGE}. */
     public NginxContainer withLargeBodySize(int bytes) {
         if (bytes < 0) {
@@ -122,12 +194,7 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
 
     /** The exact body {@link #LARGE} serves. */
     public byte[] expectedLargeBody() {
-        byte[] line = (LARGE_BODY_LINE + "\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] body = new byte[largeBodySize];
-        for (int i = 0; i < body.length; i++) {
-            body[i] = line[i % line.length];
-        }
-        return body;
+        return LargeBody.of(largeBodySize);
     }
 
     /** Every access log entry so far, oldest first. nginx writes an entry after the response. */
@@ -155,13 +222,24 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
      * {@link #HTTP10_PREFIX} and connections from a proxy in front.
      */
     public int activeConnections() throws IOException {
-        try (RawHttpConnection probe = RawHttpConnection.open(this)) {
+        try (RawHttpConnection probe = RawHttpConnection.open(new InetSocketAddress(FreePorts.LOOPBACK, plainPort()))) {
             RawResponse status = probe.get(STATUS, "Connection: close");
             Matcher m = ACTIVE_CONNECTIONS.matcher(status.bodyText());
             if (status.status() != 200 || !m.find()) {
                 throw new IOException("unexpected stub_status reply: " + status + " " + status.bodyText());
             }
             return Integer.parseInt(m.group(1)) - 1;
+        }
+    }
+
+    /**
+     * {@code nginx -s reload}: the master starts new workers and shuts the old ones down gracefully;
+     * an old worker ends its HTTP/2 connections with GOAWAY, letting their open streams finish.
+     */
+    public void reload() throws IOException, InterruptedException {
+        ExecResult reload = execInContainer("nginx", "-e", "stderr", "-c", CONFIG_FILE, "-s", "reload");
+        if (reload.getExitCode() != 0) {
+            throw new IOException("nginx -s reload failed: " + reload.getStderr());
         }
     }
 
@@ -172,8 +250,7 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
 
     @Override
     protected String prepareCommand() {
-        return "mkdir -p /tmp/www /tmp/nginx && yes '" + LARGE_BODY_LINE + "' | head -c " + largeBodySize
-                + " > /tmp/www" + LARGE;
+        return "mkdir -p /tmp/www /tmp/nginx && " + LargeBody.writeCommand("/tmp/www" + LARGE, largeBodySize);
     }
 
     @Override
@@ -188,6 +265,7 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
             chunked.append(" echo_duplicate ").append(CHUNKED_CHUNK_SIZE / 16).append(" \"0123456789abcdef\";")
                     .append(" echo_flush;");
         }
+        String listen = listenDirectives(port);
         return """
                 load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
                 daemon off;
@@ -208,7 +286,7 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
                     client_max_body_size 64m;
                 %s
                     server {
-                        listen 127.0.0.1:%d;
+                %s
                         location = %s { return 200 "%s"; }
                         location = /delay { echo_sleep $arg_s; echo "delayed"; }
                         location = /stall { echo "before stall"; echo_flush; echo_sleep $arg_s; echo "after stall"; }
@@ -221,9 +299,25 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
                         location = %s { access_log off; stub_status; }
                     }
                 }
-                """.formatted(AccessLogEntry.LOG_FORMAT, ACCESS_LOG, keepaliveDirectives(), port,
+                """.formatted(AccessLogEntry.LOG_FORMAT, ACCESS_LOG, keepaliveDirectives(), listen,
                 HELLO, HELLO_BODY.replace("\n", "\\n"), CLOSE, ECHO, LARGE, CHUNKED, chunked, UNTIL_CLOSE,
-                HTTP10_PREFIX, port, STATUS);
+                HTTP10_PREFIX, plainPort == 0 ? port : plainPort, STATUS);
+    }
+
+    /** Picks {@link #plainPort} for this start when {@code port} is not plain HTTP/1.1. */
+    private String listenDirectives(int port) {
+        boolean plainMain = tls == null && !http2;
+        plainPort = plainMain ? 0 : FreePorts.pick();
+        StringBuilder s = new StringBuilder("        listen 127.0.0.1:").append(port)
+                .append(tls == null ? "" : " ssl").append(http2 ? " http2" : "").append(";\n");
+        if (!plainMain) {
+            s.append("        listen 127.0.0.1:").append(plainPort).append(";\n");
+        }
+        if (tls != null) {
+            s.append("        ssl_certificate ").append(CERTIFICATE_FILE).append(";\n")
+                    .append("        ssl_certificate_key ").append(KEY_FILE).append(";\n");
+        }
+        return s.toString();
     }
 
     private String keepaliveDirectives() {
@@ -236,6 +330,9 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
         }
         if (keepaliveTime != null) {
             s.append("    keepalive_time ").append(keepaliveTime.toMillis()).append("ms;\n");
+        }
+        if (http2MaxConcurrentStreams != null) {
+            s.append("    http2_max_concurrent_streams ").append(http2MaxConcurrentStreams).append(";\n");
         }
         return s.toString();
     }

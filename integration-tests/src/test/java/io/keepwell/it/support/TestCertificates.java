@@ -2,12 +2,16 @@ package io.keepwell.it.support;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -51,6 +55,38 @@ public final class TestCertificates {
 
     public X509Certificate certificate() {
         return certificate;
+    }
+
+    /** The certificate as PEM ({@code BEGIN CERTIFICATE}), as nginx, haproxy and nghttpd read it. */
+    public String certificatePem() throws GeneralSecurityException {
+        return pem("CERTIFICATE", certificate.getEncoded());
+    }
+
+    /** The private key as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}). */
+    public String privateKeyPem() throws GeneralSecurityException {
+        PrivateKey key = (PrivateKey) keyStore.getKey("server", PASSWORD);
+        if (!"PKCS#8".equals(key.getFormat())) {
+            throw new IllegalStateException("the key's encoding is " + key.getFormat() + ", not PKCS#8");
+        }
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    /** A client-side TLS context that trusts this certificate and nothing else. */
+    public SSLContext clientContext() throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("server", certificate);
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     /** A server-side TLS context presenting this certificate. */

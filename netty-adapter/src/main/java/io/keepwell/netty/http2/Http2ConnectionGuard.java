@@ -50,6 +50,7 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final ChannelSettings settings;
     private final ConnectionReadiness readiness;
     private final AtomicInteger openStreams;
+    private final LateFrameResets lateResets;
     private final List<StreamCarrier> heldSlots = new ArrayList<>(); // reset by this side, waiting for a PING ack
     private ChannelHandlerContext ctx;
     private boolean ready;
@@ -63,7 +64,8 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> drainTimer;
 
     Http2ConnectionGuard(ConnectionContext cx, Http2Options options, ChannelSettings settings, ConnectionReadiness readiness,
-                         AtomicInteger openStreams) {
+                         AtomicInteger openStreams, LateFrameResets lateResets) {
+        this.lateResets = lateResets;
         this.cx = cx;
         this.options = options;
         this.settings = settings;
@@ -92,7 +94,10 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             } else if (msg instanceof Http2PingFrame ping && ping.ack() && pingTimer != null && ping.content() == pingPayload) {
                 pingTimer.cancel(false);
                 pingTimer = null;
-                releaseHeldSlots(); // the connection is alive: slots of streams reset before the PING are free
+                releaseHeldSlots(); // the connection is alive: the slots of streams this side reset are free
+                if (lateResets.pingAnswered()) { // the server has seen the resets sent before the PING
+                    ping(); // for those reset since
+                }
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -155,6 +160,7 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             return;
         }
         pingPayload = System.nanoTime();
+        lateResets.pingSent();
         ctx.writeAndFlush(new DefaultHttp2PingFrame(pingPayload));
         pingTimer = ctx.executor().schedule(this::pingTimedOut, options.pingTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -228,6 +234,7 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
                         return;
                     }
                     Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+                    carrier.stream(stream);
                     openStreams.incrementAndGet();
                     stream.closeFuture().addListener(closed -> {
                         openStreams.decrementAndGet();
@@ -253,6 +260,9 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
      * the connection might be hung keeps its slot until a PING is answered (or the connection closes).
      */
     void slotFreed(StreamCarrier carrier, boolean resetByThisSide) {
+        if (resetByThisSide && carrier.streamId() > 0) {
+            lateResets.reset(carrier.streamId());
+        }
         if (resetByThisSide && ctx.channel().isActive()) {
             heldSlots.add(carrier);
             ping();

@@ -15,10 +15,14 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Installs HTTP/2 on a connection's pipeline: read-idle watch, Netty's frame codec and multiplexer, the guard. */
+/**
+ * Installs HTTP/2 on a connection's pipeline: read-idle watch, the late-frame reset filter, Netty's
+ * frame codec and multiplexer, the guard.
+ */
 public final class Http2Pipeline {
 
     public static final String IDLE = "h2-read-idle";
+    public static final String LATE_RESETS = "h2-late-resets";
     public static final String FRAMES = "h2-frames";
     public static final String MULTIPLEX = "h2-multiplex";
     public static final String GUARD = "h2-guard";
@@ -39,10 +43,12 @@ public final class Http2Pipeline {
                 // drain timeout after GOAWAY, the client's close): either way at once, after a GOAWAY.
                 .gracefulShutdownTimeoutMillis(0)
                 .build();
+        LateFrameResets lateResets = new LateFrameResets();
         p.addLast(IDLE, new IdleStateHandler(options.pingInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+        p.addLast(LATE_RESETS, lateResets);
         p.addLast(FRAMES, codec);
         p.addLast(MULTIPLEX, new Http2MultiplexHandler(new RefusePushedStreams()));
-        p.addLast(GUARD, new Http2ConnectionGuard(cx, options, settings, readiness, openStreams));
+        p.addLast(GUARD, new Http2ConnectionGuard(cx, options, settings, readiness, openStreams, lateResets));
     }
 
     /** Push is disabled in the client's settings; a server stream that arrives anyway is closed (reset). */

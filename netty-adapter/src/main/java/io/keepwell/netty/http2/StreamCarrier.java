@@ -26,6 +26,7 @@ final class StreamCarrier implements ExchangeCarrier {
     private boolean resetByThisSide;
     private StreamResetException reset; // the server's reset, or its GOAWAY above this stream
     private boolean slotFreed;
+    private io.netty.handler.codec.http2.Http2StreamChannel stream; // once opened
 
     StreamCarrier(ConnectionContext connection, Http2ConnectionGuard guard, Object request) {
         this.connection = connection;
@@ -87,6 +88,15 @@ final class StreamCarrier implements ExchangeCarrier {
     /** A failure for an attempt the server never saw. */
     StreamResetException unprocessed(String why) {
         return new StreamResetException(request + ": " + why, StreamResetException.REFUSED_STREAM, "REFUSED_STREAM", true);
+    }
+
+    void stream(io.netty.handler.codec.http2.Http2StreamChannel stream) {
+        this.stream = stream;
+    }
+
+    /** The stream's id, or -1 before its first frame was written (or when it never opened). */
+    int streamId() {
+        return stream == null ? -1 : stream.stream().id();
     }
 
     /** The stream channel closed: its slot goes back, once. */

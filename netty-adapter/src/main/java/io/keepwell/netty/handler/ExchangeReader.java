@@ -386,7 +386,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     }
 
     private static boolean requestAskedClose(Exchange<?> exchange) {
-        return exchange.request().headers().firstValue("connection").map(v -> v.trim().equalsIgnoreCase("close")).orElse(false);
+        // The headers' map is case-insensitive; firstValue would build a stream per exchange.
+        java.util.List<String> connection = exchange.request().headers().map().get("connection");
+        return connection != null && !connection.isEmpty() && connection.get(0).trim().equalsIgnoreCase("close");
     }
 
     private static boolean mayHaveBody(int code, String method) {

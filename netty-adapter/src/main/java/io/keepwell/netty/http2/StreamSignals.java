@@ -18,6 +18,8 @@ import io.netty.util.ReferenceCountUtil;
  */
 final class StreamSignals extends ChannelInboundHandlerAdapter {
 
+    private static final HttpConversionUtil.ExtensionHeaderNames[] ADDED = HttpConversionUtil.ExtensionHeaderNames.values();
+
     private final StreamCarrier carrier;
 
     StreamSignals(StreamCarrier carrier) {
@@ -40,7 +42,7 @@ final class StreamSignals extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse response) {
             io.netty.handler.codec.http.HttpHeaders headers = response.headers();
-            for (HttpConversionUtil.ExtensionHeaderNames added : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            for (HttpConversionUtil.ExtensionHeaderNames added : ADDED) {
                 headers.remove(added.text());
             }
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);

@@ -430,17 +430,15 @@ public final class ConnectionPool<T> {
                 } else {
                     verdict = OfferVerdict.KEPT;
                 }
-            } else if (c.streams > 0 || !host.waiters.isEmpty()) {
-                serveWaitersLocked(host, clock.nanoTime(), grants);
-                verdict = c.streams > 0 ? (grants.handedTo(c) ? OfferVerdict.HANDED_OFF : OfferVerdict.KEPT)
-                        : null;
-                if (verdict == null) {
-                    release = parkLocked(host, c, true, Long.MAX_VALUE, clock.nanoTime());
+            } else {
+                long now = clock.nanoTime();
+                serveWaitersLocked(host, now, grants); // the freed slot, if a waiter takes it
+                if (c.streams > 0) {
+                    verdict = grants.handedTo(c) ? OfferVerdict.HANDED_OFF : OfferVerdict.KEPT;
+                } else {
+                    release = parkLocked(host, c, true, Long.MAX_VALUE, now);
                     verdict = release.verdict();
                 }
-            } else {
-                release = parkLocked(host, c, true, Long.MAX_VALUE, clock.nanoTime());
-                verdict = release.verdict();
             }
         } finally {
             lock.unlock();
@@ -478,14 +476,7 @@ public final class ConnectionPool<T> {
                 }
                 return false;
             }
-            if (c.state == ConnState.IDLE) {
-                removeIdleLocked(c);
-            }
-            host.shared.remove(c);
-            endCoalescingLocked(c);
-            moveLocked(c, ConnState.CLOSING);
-            c.closeReason = reason;
-            return true;
+            return markClosingLocked(c, reason);
         } finally {
             lock.unlock();
         }
@@ -759,17 +750,22 @@ public final class ConnectionPool<T> {
             if (c.state == ConnState.CLOSING || c.state == ConnState.CLOSED) {
                 return false;
             }
-            if (c.state == ConnState.IDLE) {
-                removeIdleLocked(c);
-            }
-            hosts.get(c.key()).shared.remove(c);
-            endCoalescingLocked(c);
-            moveLocked(c, ConnState.CLOSING);
-            c.closeReason = reason;
-            return true;
+            return markClosingLocked(c, reason);
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Chooses {@code c}, neither closing nor closed, to close for {@code reason}; it leaves every list it was on. */
+    private boolean markClosingLocked(PooledConnection<T> c, CloseReason reason) {
+        if (c.state == ConnState.IDLE) {
+            removeIdleLocked(c);
+        }
+        hosts.get(c.key()).shared.remove(c);
+        endCoalescingLocked(c);
+        moveLocked(c, ConnState.CLOSING);
+        c.closeReason = reason;
+        return true;
     }
 
     /**

@@ -36,7 +36,11 @@ class BlockingOnIoThreadTest {
 
     @Test
     void waitingOnAFutureOfTheClientFromItsIoThreadFailsAtOnceAndTheClientKeepsWorking() throws Exception {
-        ScriptedServer server = servers.start(r -> Actions.ok("hi"));
+        // The first request of each round is held until its stage is attached, so the stage runs on
+        // the I/O thread that completes it (attached to a done future it would run on this thread).
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CountDownLatch> gate = new java.util.concurrent.atomic.AtomicReference<>();
+        ScriptedServer server = servers.start(r -> r.target().startsWith("/held")
+                ? Actions.holdUntil(gate.get(), 10_000, Actions.ok("hi")) : Actions.ok("hi"));
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().eventLoopThreads(1));
         HttpRequest request = HttpRequest.newBuilder(server.uri("/x")).build();
         List<Consumer<CompletableFuture<HttpResponse<String>>>> waits = List.of(
@@ -64,7 +68,9 @@ class BlockingOnIoThreadTest {
                     }
                 });
         for (Consumer<CompletableFuture<HttpResponse<String>>> wait : waits) {
-            CompletableFuture<Throwable> refused = client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+            gate.set(new java.util.concurrent.CountDownLatch(1));
+            CompletableFuture<Throwable> refused = client.sendAsync(HttpRequest.newBuilder(server.uri("/held")).build(),
+                            HttpResponse.BodyHandlers.ofString())
                     .thenApply(first -> {
                         assertTrue(Thread.currentThread().getName().contains("keepwell"), Thread.currentThread().getName());
                         try {
@@ -74,6 +80,7 @@ class BlockingOnIoThreadTest {
                             return e;
                         }
                     });
+            gate.get().countDown();
             Throwable e = refused.get(10, TimeUnit.SECONDS);
             assertNotNull(e, "waiting on the I/O thread must fail at once");
             assertTrue(e.getMessage().contains("I/O thread"), e.getMessage());

@@ -61,7 +61,6 @@ class RealServerHttp2NghttpdTest {
      */
     private static final int PACED_WINDOW = 64 * 1024;
     /** How long to watch for frames that must not come. */
-    private static final Duration QUIET = Duration.ofMillis(500);
     private static final Pattern STREAM_ID = Pattern.compile("stream_id=(\\d+)>");
 
     @Container
@@ -165,7 +164,7 @@ class RealServerHttp2NghttpdTest {
         PoolStats stats = client.poolStats();
         assertTrue(stats.opened() >= 1 && stats.opened() <= REQUESTS / MAX_STREAMS, "connections: " + stats);
         assertEquals(0, stats.retried(), "nothing refused, nothing retried: " + stats);
-        Thread.sleep(QUIET.toMillis());
+        awaitLoggedAfterEverything(client, twoStreamsUncapped, "uncapped-barrier");
         assertEquals(List.of(), twoStreamsUncapped.frameLog().stream().filter(l -> l.contains("send RST_STREAM")).toList(), "nghttpd refused nothing");
         Map<Integer, Integer> seen = twoStreamsUncapped.maxOpenStreamsPerConnection();
         assertTrue(seen.values().stream().allMatch(n -> n <= MAX_STREAMS), "streams open at once per connection, as nghttpd saw them: " + seen);
@@ -234,13 +233,24 @@ class RealServerHttp2NghttpdTest {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(NghttpdContainer.HELLO_BODY, next.body());
         assertEquals(1, client.poolStats().opened(), "the connection outlived the cancelled streams: " + client.poolStats());
-        // DATA nghttpd sent before it read a reset still arrives; the client must ignore it
-        // (RFC 9113 section 5.4.2), not answer it with more RST_STREAMs. Give it time to arrive.
-        Thread.sleep(QUIET.toMillis());
+        // DATA nghttpd sent before it read a reset still arrives (before the response just read); the
+        // client must ignore it (RFC 9113 section 5.4.2), not answer it with more RST_STREAMs.
+        awaitLoggedAfterEverything(client, cancelTarget, "cancel-barrier");
         List<String> resets = cancelTarget.frameLog().stream().filter(l -> l.contains("recv RST_STREAM")).toList();
         assertEquals(cancelled, resets.stream().map(RealServerHttp2NghttpdTest::streamId).toList(),
                 "one RST_STREAM per cancelled stream, nothing more: " + resets);
         assertTrue(resets.stream().allMatch(l -> l.contains("error_code=CANCEL")), "all CANCEL: " + resets);
+    }
+
+    /**
+     * Sends one more request and waits until nghttpd has logged it: the client writes in order and
+     * nghttpd logs as it reads, so every frame the client wrote before (a stray reset included) is
+     * in the log by then.
+     */
+    private static void awaitLoggedAfterEverything(KeepwellHttpClient client, NghttpdContainer server, String marker) throws Exception {
+        send(client, HttpRequest.newBuilder(server.uri(NghttpdContainer.HELLO + "?" + marker)).build(), HttpResponse.BodyHandlers.ofString());
+        // nghttpd prints a request's headers on lines of their own, so the whole log is searched.
+        Poll.until(server::getLogs, log -> log.contains(marker), WAIT, "nghttpd logging " + marker);
     }
 
     /** The distinct stream ids, in order of first appearance, of the frames whose line contains {@code what}. */

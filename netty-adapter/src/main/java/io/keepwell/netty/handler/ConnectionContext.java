@@ -29,7 +29,6 @@ public final class ConnectionContext implements ExchangeCarrier {
     private boolean leasedBefore;                                               // event loop only
     private long serverIdleTimeoutNanos = Long.MAX_VALUE;                        // event loop only
     private int lease;                                                          // event loop only: the lease being served
-    private volatile CloseReason peerCloseReason = CloseReason.PEER_CLOSED;     // read by the close listener
     private volatile Throwable peerCloseCause;                                 // event loop writes, stream readers read
     private io.keepwell.netty.http2.ConnectionReadiness readiness;              // set before the connect starts
 
@@ -103,19 +102,6 @@ public final class ConnectionContext implements ExchangeCarrier {
     @Override
     public HttpClient.Version version() {
         return HttpClient.Version.HTTP_1_1;
-    }
-
-    /**
-     * Why the peer is taken to have closed, counted in the pool when the socket closes
-     * ({@link CloseReason#PEER_CLOSED} unless the connection saw a GOAWAY).
-     */
-    public CloseReason peerCloseReason() {
-        return peerCloseReason;
-    }
-
-    /** The connection got a GOAWAY (HTTP/2): a close from now on is the GOAWAY's. */
-    public void peerCloseReason(CloseReason reason) {
-        this.peerCloseReason = reason;
     }
 
     /** What made this side take the connection as dead (a PING timeout), told with its streams' failures; or null. */

@@ -134,7 +134,6 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
      */
     private void onGoAway(Http2GoAwayFrame goAway) {
         goAwayReceived = true;
-        cx.peerCloseReason(CloseReason.GOAWAY);
         if (cx.core().retire(cx.pooled(), CloseReason.GOAWAY)) {
             ctx.close();
         } else if (drainTimer == null) {

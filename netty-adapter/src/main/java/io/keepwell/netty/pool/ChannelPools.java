@@ -199,7 +199,7 @@ public final class ChannelPools implements TransportHooks<Channel> {
         // The one place a socket's close reaches the core pool: every path that closes a channel ends here.
         channel.closeFuture().addListener(f -> {
             cx.idleTimer().cancel();
-            core.closed(slot, cx.peerCloseReason());
+            core.closed(slot, CloseReason.PEER_CLOSED); // a retired connection counts its own reason
         });
         connect.addListener(f -> {
             if (!f.isSuccess()) {

@@ -14,6 +14,10 @@ module io.keepwell.netty {
     requires io.netty.codec.http;
     requires io.netty.codec.http2;
     requires io.netty.resolver;
+    requires io.netty.resolver.dns;
+    requires io.netty.codec.dns;
+    requires io.netty.handler.proxy;
+    requires io.netty.codec.socks;
     requires io.netty.transport.classes.epoll;
 
     exports io.keepwell.netty;

@@ -14,7 +14,16 @@ public class HttpTimeoutException extends java.net.http.HttpTimeoutException imp
     public enum Phase {
         /** Waiting for a pooled connection ({@code acquireTimeout}). */
         ACQUIRE,
-        /** Establishing the TCP connection ({@code connectTimeout}). */
+        /**
+         * Resolving the host name of a connection being opened (the origin's, or the proxy's). It
+         * shares {@code connectTimeout} with {@link #CONNECT}: one limit bounds the lookup and the
+         * TCP connects after it.
+         */
+        DNS,
+        /**
+         * Establishing the connection ({@code connectTimeout}): the TCP connects to the resolved
+         * addresses and, through a proxy, its tunnel or SOCKS handshake.
+         */
         CONNECT,
         /** The TLS handshake ({@code handshakeTimeout}). */
         HANDSHAKE,
@@ -64,6 +73,7 @@ public class HttpTimeoutException extends java.net.http.HttpTimeoutException imp
     private static String describe(Phase phase) {
         return switch (phase) {
             case ACQUIRE -> "waiting for a connection";
+            case DNS -> "resolving the host name";
             case CONNECT -> "connecting";
             case HANDSHAKE -> "the TLS handshake";
             case WRITE -> "writing the request";

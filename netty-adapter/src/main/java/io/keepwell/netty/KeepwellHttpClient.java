@@ -618,6 +618,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private int http2ConnectionWindowSize = 16 * 1024 * 1024;
         private Duration http2DrainTimeout = Duration.ofSeconds(10);
         private ProxySelector proxy;
+        private io.keepwell.netty.dns.ResolverSettings resolver = io.keepwell.netty.dns.ResolverSettings.defaults();
+        private java.nio.file.Path unixSocket;   // null: TCP
         private Authenticator authenticator;
         private CookieHandler cookieHandler;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -948,8 +950,17 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
 
         /**
-         * Proxies are not supported yet: {@link #build()} fails for any selector but
-         * {@code HttpClient.Builder.NO_PROXY}.
+         * Where requests go through, as the JDK client: each request's URI is given to the
+         * selector, and the first proxy it returns carries the request: an HTTP proxy takes
+         * {@code http} requests in absolute form and tunnels {@code https} with {@code CONNECT}
+         * (TLS, SNI and hostname verification against the origin, inside the tunnel); a SOCKS
+         * proxy (SOCKS5) carries both. {@code Proxy.NO_PROXY} (or an empty list) goes direct.
+         * Connections through different proxies are pooled apart. Proxy credentials come from the
+         * {@link #authenticator(Authenticator) authenticator}, asked with requestor type
+         * {@code PROXY}. {@code ProxyRules} builds a selector with bypass lists, or from
+         * {@code HTTP_PROXY}/{@code HTTPS_PROXY}/{@code NO_PROXY}. Default: none, every request
+         * goes direct (the JDK client's default too; the system's {@code ProxySelector.getDefault()}
+         * is used only when passed here).
          */
         @Override
         public Builder proxy(ProxySelector proxySelector) {
@@ -958,11 +969,93 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
 
         /**
+         * The name servers to ask, instead of those of {@code /etc/resolv.conf}; for tests and
+         * custom setups. Names are still looked up in {@code /etc/hosts} first. Default: the
+         * system's configuration; where it names no name server, the JDK's resolver, off the I/O
+         * threads (never a public name server).
+         *
+         * @param nameServers addresses of name servers, tried in order; not empty
+         * @return this builder
+         */
+        public Builder resolver(java.util.List<java.net.InetSocketAddress> nameServers) {
+            Objects.requireNonNull(nameServers, "nameServers");
+            if (nameServers.isEmpty()) {
+                throw new IllegalArgumentException("nameServers must not be empty");
+            }
+            for (java.net.InetSocketAddress server : nameServers) {
+                if (Objects.requireNonNull(server, "name server").isUnresolved()) {
+                    throw new IllegalArgumentException("a name server must be an address, not a name: " + server);
+                }
+            }
+            this.resolver = resolver.withNameServers(nameServers);
+            return this;
+        }
+
+        /**
+         * Bounds on how long a resolved name is cached: its records' TTL, raised to {@code min}
+         * and cut to {@code max}. Default: 0 and 5 minutes (a record's TTL is honoured; a name
+         * whose addresses change is seen within 5 minutes whatever its TTL says).
+         *
+         * @param min the shortest time an answer is kept
+         * @param max the longest time an answer is kept
+         * @return this builder
+         */
+        public Builder dnsCacheTtl(Duration min, Duration max) {
+            Objects.requireNonNull(min, "min");
+            Objects.requireNonNull(max, "max");
+            if (min.isNegative() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("need 0 <= min <= max: " + min + ", " + max);
+            }
+            this.resolver = resolver.withTtl(min, max);
+            return this;
+        }
+
+        /**
+         * How long a name that does not exist is remembered as such, so a misspelt host is not
+         * asked for at every request. Default: 10 s. Zero keeps none.
+         *
+         * @param ttl how long a miss is kept
+         * @return this builder
+         */
+        public Builder dnsNegativeCacheTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("ttl must not be negative: " + ttl);
+            }
+            this.resolver = resolver.withNegativeTtl(ttl);
+            return this;
+        }
+
+        /** The resolver's files instead of {@code /etc/resolv.conf} and {@code /etc/hosts}; for tests. */
+        Builder resolverFiles(java.nio.file.Path resolvConf, java.nio.file.Path hostsFile) {
+            this.resolver = resolver.withFiles(resolvConf, hostsFile);
+            return this;
+        }
+
+        /**
+         * Sends every {@code http} request over the Unix domain socket at {@code path}, as to a
+         * local daemon (a container engine's API, a sidecar); the URI's host and port still make
+         * the {@code Host} header and the pool key, and connections are pooled by path. Native
+         * epoll's domain sockets where they load, NIO's otherwise. {@code https} requests are not
+         * affected. A single request can name its own socket with
+         * {@link KeepwellHttpClient#unixSocket(HttpRequest, java.nio.file.Path)}. Default: none.
+         *
+         * @param path the socket file
+         * @return this builder
+         */
+        public Builder unixSocket(java.nio.file.Path path) {
+            this.unixSocket = Objects.requireNonNull(path, "path");
+            return this;
+        }
+
+        /**
          * Answers servers' Basic challenges ({@code 401} with {@code WWW-Authenticate: Basic}) with
          * the credentials it gives, as the JDK client does: the request is sent again with
          * {@code Authorization}, at most 4 times per call as in the JDK (then the call fails with an
          * {@code IOException}); no credentials, and the 401 is the response. It is asked on an I/O
-         * thread: it must answer from memory. Proxy challenges (407) come with proxy support.
+         * thread: it must answer from memory. A proxy's challenges ({@code 407} with
+         * {@code Proxy-Authenticate: Basic}, to a forwarded request or a {@code CONNECT}) and a
+         * SOCKS5 proxy's are answered the same way, with requestor type {@code PROXY}.
          */
         @Override
         public Builder authenticator(Authenticator authenticator) {
@@ -1170,7 +1263,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         public Optional<Duration> limit(HttpTimeoutException.Phase phase) {
             return switch (phase) {
                 case ACQUIRE -> Optional.of(pool.acquireTimeout());
-                case CONNECT -> Optional.of(connectTimeout);
+                case DNS, CONNECT -> Optional.of(connectTimeout);
                 case HANDSHAKE -> Optional.of(handshakeTimeout);
                 case WRITE -> Optional.of(writeTimeout);
                 case RESPONSE_HEADERS -> Optional.of(responseHeaderTimeout);
@@ -1215,15 +1308,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         /**
          * A client with these settings.
          *
-         * @throws UnsupportedOperationException for a proxy, not supported yet
-         * @throws IllegalStateException         when the Netty on the class path is not 4.2
+         * @throws IllegalStateException when the Netty on the class path is not 4.2
          */
         @Override
         public KeepwellHttpClient build() {
             NettyVersionCheck.requireNetty42();
-            if (proxy != null && proxy != HttpClient.Builder.NO_PROXY) {
-                throw new UnsupportedOperationException("Keepwell does not support proxies yet: " + proxy);
-            }
             return new KeepwellHttpClient(this);
         }
     }

@@ -133,6 +133,20 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
     /**
+     * {@code request}, sent over the Unix domain socket at {@code socket} (as a local daemon's
+     * API: a container engine, a sidecar) instead of TCP, whatever the client's settings; the
+     * URI's host and port still make the {@code Host} header and, with the path, the pool key.
+     * A redirect to another origin leaves the socket.
+     *
+     * @param request the request
+     * @param socket  the socket file
+     * @return the request, carrying its socket
+     */
+    public static HttpRequest unixSocket(HttpRequest request, java.nio.file.Path socket) {
+        return new io.keepwell.netty.connect.UnixSocketRequest(request, socket);
+    }
+
+    /**
      * A builder with the defaults, each listed with its setter.
      *
      * @return a new builder

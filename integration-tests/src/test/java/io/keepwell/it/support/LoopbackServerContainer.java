@@ -1,9 +1,11 @@
 package io.keepwell.it.support;
 
 import com.github.dockerjava.api.DockerClient;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.ContainerLaunchException;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.StartupCheckStrategy;
@@ -63,6 +65,30 @@ public abstract class LoopbackServerContainer<SELF extends LoopbackServerContain
 
     /** The shell command that runs the server in the foreground with {@value #CONFIG_FILE}. */
     protected abstract String serverCommand();
+
+    /** {@code arg} as one word for {@code sh}: single-quoted, with any single quote escaped. */
+    protected static String shellQuoted(String arg) {
+        return "'" + arg.replace("'", "'\\''") + "'";
+    }
+
+    /** A shell command that writes {@code content} (a final newline added) to {@code path}. */
+    protected static String writeFileCommand(String path, String content) {
+        return "printf '%s\\n' " + shellQuoted(content) + " > " + shellQuoted(path);
+    }
+
+    /**
+     * Runs {@code command} with {@code sh -c} in the running container.
+     *
+     * @throws IOException if it exits non-zero; the message carries its output
+     */
+    protected String execShell(String command) throws IOException, InterruptedException {
+        ExecResult result = execInContainer("sh", "-c", command);
+        if (result.getExitCode() != 0) {
+            throw new IOException("`" + command + "` exited " + result.getExitCode() + ": " + result.getStderr()
+                    + result.getStdout());
+        }
+        return result.getStdout();
+    }
 
     @Override
     protected void configure() {

@@ -228,12 +228,7 @@ public final class NghttpdContainer extends LoopbackServerContainer<NghttpdConta
             args.add(KEY_FILE);
             args.add(CERTIFICATE_FILE);
         }
-        return "exec " + String.join(" ", args.stream().map(NghttpdContainer::quoted).toList());
-    }
-
-    /** {@code arg} as one word for {@code sh}: single-quoted, with any single quote escaped. */
-    private static String quoted(String arg) {
-        return "'" + arg.replace("'", "'\\''") + "'";
+        return "exec " + String.join(" ", args.stream().map(LoopbackServerContainer::shellQuoted).toList());
     }
 
     private static int requireBits(int bits) {

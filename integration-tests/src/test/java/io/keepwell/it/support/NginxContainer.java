@@ -80,8 +80,20 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
     public static final String HTTP10_PREFIX = "/http10";
     /** nginx's {@code stub_status} page. */
     public static final String STATUS = "/status";
+    /**
+     * 200 with {@link #CONNECTION_HEADER} (nginx's serial number of the connection) and
+     * {@link #CONNECTION_REQUESTS_HEADER} (the request's position on it, from 1).
+     */
+    public static final String CONNECTION = "/connection";
+    /** The header of {@link #CONNECTION} naming the connection ({@code $connection}). */
+    public static final String CONNECTION_HEADER = "X-Connection";
+    /** The header of {@link #CONNECTION} counting requests on the connection ({@code $connection_requests}). */
+    public static final String CONNECTION_REQUESTS_HEADER = "X-Connection-Requests";
+    /** The socket file's name in the directory given to {@link #withUnixSocket}. */
+    public static final String UNIX_SOCKET_NAME = "nginx.sock";
 
     private static final String ACCESS_LOG = "/tmp/access.log";
+    private static final String UNIX_SOCKET_DIRECTORY = "/sock";
     private static final String CERTIFICATE_FILE = "/tmp/tls/cert.pem";
     private static final String KEY_FILE = "/tmp/tls/key.pem";
     private static final Pattern ACTIVE_CONNECTIONS = Pattern.compile("Active connections: (\\d+)");
@@ -94,6 +106,7 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
     private boolean http2;
     private Integer http2MaxConcurrentStreams; // null: nginx's default, 128
     private volatile int plainPort;            // 0 while port() itself is the plain HTTP/1.1 listener
+    private java.nio.file.Path unixSocketDirectory; // null: no Unix socket
 
     /** Path of an endpoint that waits {@code delay} before it replies. */
     public static String delay(Duration delay) {
@@ -140,6 +153,30 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
             throw new IllegalStateException("cannot export the test certificate as PEM", e);
         }
         return this;
+    }
+
+    /**
+     * Also serves every endpoint (plain HTTP/1.1) on the Unix socket {@link #UNIX_SOCKET_NAME} in
+     * {@code hostDirectory}, which is bind-mounted into the container; the socket is
+     * {@code srw-rw-rw-}, so the test JVM can connect. {@link #port()} stays, for the readiness
+     * check and {@link #activeConnections()}.
+     */
+    public NginxContainer withUnixSocket(java.nio.file.Path hostDirectory) {
+        this.unixSocketDirectory = hostDirectory.toAbsolutePath();
+        // Not withFileSystemBind: its check for file mounting support runs a helper image, which
+        // would be pulled (and fail after minutes of retries) on a daemon that pulls nothing.
+        com.github.dockerjava.api.model.Bind bind = new com.github.dockerjava.api.model.Bind(unixSocketDirectory.toString(),
+                new com.github.dockerjava.api.model.Volume(UNIX_SOCKET_DIRECTORY));
+        withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(bind));
+        return this;
+    }
+
+    /** The host path of the Unix socket of {@link #withUnixSocket}. */
+    public java.nio.file.Path unixSocket() {
+        if (unixSocketDirectory == null) {
+            throw new IllegalStateException("started without withUnixSocket(..)");
+        }
+        return unixSocketDirectory.resolve(UNIX_SOCKET_NAME);
     }
 
     /** HTTP/2 on {@link #port()}: negotiated by ALPN with {@link #withTls}, else h2c with prior knowledge. */
@@ -250,7 +287,9 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
 
     @Override
     protected String prepareCommand() {
-        return "mkdir -p /tmp/www /tmp/nginx && " + LargeBody.writeCommand("/tmp/www" + LARGE, largeBodySize);
+        // A socket file left by an earlier start would make nginx's bind fail.
+        String unixSocket = unixSocketDirectory == null ? "" : "rm -f " + UNIX_SOCKET_DIRECTORY + "/" + UNIX_SOCKET_NAME + " && ";
+        return unixSocket + "mkdir -p /tmp/www /tmp/nginx && " + LargeBody.writeCommand("/tmp/www" + LARGE, largeBodySize);
     }
 
     @Override
@@ -297,11 +336,13 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
                         location = %s { chunked_transfer_encoding off; echo_duplicate 256 "0123456789abcdef"; }
                         location %s/ { proxy_http_version 1.0; proxy_pass http://127.0.0.1:%d/; }
                         location = %s { access_log off; stub_status; }
+                        location = %s { add_header %s $connection; add_header %s $connection_requests; return 200 "connection\\n"; }
                     }
                 }
                 """.formatted(AccessLogEntry.LOG_FORMAT, ACCESS_LOG, keepaliveDirectives(), listen,
                 HELLO, HELLO_BODY.replace("\n", "\\n"), CLOSE, ECHO, LARGE, CHUNKED, chunked, UNTIL_CLOSE,
-                HTTP10_PREFIX, plainPort == 0 ? port : plainPort, STATUS);
+                HTTP10_PREFIX, plainPort == 0 ? port : plainPort, STATUS,
+                CONNECTION, CONNECTION_HEADER, CONNECTION_REQUESTS_HEADER);
     }
 
     /** Picks {@link #plainPort} for this start when {@code port} is not plain HTTP/1.1. */
@@ -312,6 +353,9 @@ public final class NginxContainer extends LoopbackServerContainer<NginxContainer
                 .append(tls == null ? "" : " ssl").append(http2 ? " http2" : "").append(";\n");
         if (!plainMain) {
             s.append("        listen 127.0.0.1:").append(plainPort).append(";\n");
+        }
+        if (unixSocketDirectory != null) {
+            s.append("        listen unix:").append(UNIX_SOCKET_DIRECTORY).append('/').append(UNIX_SOCKET_NAME).append(";\n");
         }
         if (tls != null) {
             s.append("        ssl_certificate ").append(CERTIFICATE_FILE).append(";\n")

@@ -33,17 +33,34 @@ public final class RawHttpConnection implements Closeable {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Socket socket;
+    private final Socket socket; // null over a Unix socket, which has no read timeout
+    private final Closeable connection;
     private final InputStream in;
     private final OutputStream out;
     private final String hostHeader;
     private final Queue<String> unansweredMethods = new ArrayDeque<>();
 
     private RawHttpConnection(Socket socket, InetSocketAddress address) throws IOException {
+        this(socket, socket, socket.getInputStream(), socket.getOutputStream(), address.getHostString() + ":" + address.getPort());
+    }
+
+    private RawHttpConnection(Socket socket, Closeable connection, InputStream in, OutputStream out, String hostHeader) {
         this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream());
-        this.out = socket.getOutputStream();
-        this.hostHeader = address.getHostString() + ":" + address.getPort();
+        this.connection = connection;
+        this.in = new BufferedInputStream(in);
+        this.out = out;
+        this.hostHeader = hostHeader;
+    }
+
+    /**
+     * Connects to the Unix domain socket {@code socketFile}; requests carry {@code Host: host}.
+     * Reads wait without a timeout ({@link #readTimeout} and {@link #awaitServerClose} are TCP only).
+     */
+    public static RawHttpConnection openUnix(java.nio.file.Path socketFile, String host) throws IOException {
+        java.nio.channels.SocketChannel channel =
+                java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socketFile));
+        return new RawHttpConnection(null, channel, java.nio.channels.Channels.newInputStream(channel),
+                java.nio.channels.Channels.newOutputStream(channel), host);
     }
 
     /** Connects to {@code address} with a read timeout of 10 s. */
@@ -60,6 +77,15 @@ public final class RawHttpConnection implements Closeable {
         }
     }
 
+    /**
+     * Speaks HTTP over {@code socket}, already connected (through a SOCKS server, say), with a read
+     * timeout of 10 s; the {@code Host} header names {@code origin}.
+     */
+    public static RawHttpConnection over(Socket socket, InetSocketAddress origin) throws IOException {
+        socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+        return new RawHttpConnection(socket, origin);
+    }
+
     /** Connects to a started server container. */
     public static RawHttpConnection open(LoopbackServerContainer<?> server) throws IOException {
         return open(server.address());
@@ -67,7 +93,7 @@ public final class RawHttpConnection implements Closeable {
 
     /** How long a read waits for the server before throwing {@link SocketTimeoutException}. */
     public void readTimeout(Duration timeout) throws SocketException {
-        socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
+        tcpSocket().setSoTimeout(Math.toIntExact(timeout.toMillis()));
     }
 
     /**
@@ -131,7 +157,7 @@ public final class RawHttpConnection implements Closeable {
      * @throws IllegalStateException if the server sends data instead
      */
     public boolean awaitServerClose(Duration timeout) throws IOException {
-        int previous = socket.getSoTimeout();
+        int previous = tcpSocket().getSoTimeout();
         readTimeout(timeout);
         try {
             int b = in.read();
@@ -150,7 +176,14 @@ public final class RawHttpConnection implements Closeable {
 
     @Override
     public void close() throws IOException {
-        socket.close();
+        connection.close();
+    }
+
+    private Socket tcpSocket() {
+        if (socket == null) {
+            throw new UnsupportedOperationException("a Unix socket connection has no read timeout");
+        }
+        return socket;
     }
 
     private RawResponse readOneResponse(String method) throws IOException {
@@ -175,7 +208,9 @@ public final class RawHttpConnection implements Closeable {
         byte[] body;
         String transferEncoding = first(headers, "Transfer-Encoding");
         String contentLength = first(headers, "Content-Length");
-        if (method.equals("HEAD") || status < 200 || status == 204 || status == 304) {
+        // A 2xx to CONNECT has no body: the bytes after its head are the tunnel's (RFC 9110 9.3.6).
+        boolean tunnel = method.equals("CONNECT") && status / 100 == 2;
+        if (method.equals("HEAD") || tunnel || status < 200 || status == 204 || status == 304) {
             framing = RawResponse.Framing.NONE;
             body = new byte[0];
         } else if (transferEncoding != null && transferEncoding.toLowerCase().endsWith("chunked")) {

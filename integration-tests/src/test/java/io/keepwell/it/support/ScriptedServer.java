@@ -78,6 +78,10 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private ScriptedServer(Script script, javax.net.ssl.SSLContext tls) throws IOException {
+        this(script, tls, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    }
+
+    private ScriptedServer(Script script, javax.net.ssl.SSLContext tls, InetSocketAddress bindAddress) throws IOException {
         this.script = script;
         if (tls == null) {
             this.serverSocket = new ServerSocket();
@@ -88,7 +92,7 @@ public final class ScriptedServer implements AutoCloseable {
             secure.setSSLParameters(parameters);
             this.serverSocket = secure;
         }
-        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        serverSocket.bind(bindAddress, 512);
         this.acceptor = new Thread(this::acceptLoop, "scripted-server-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -96,6 +100,17 @@ public final class ScriptedServer implements AutoCloseable {
 
     public static ScriptedServer start(Script script) throws IOException {
         return new ScriptedServer(script);
+    }
+
+    /**
+     * A plain server bound to {@code bindAddress}, such as {@code 127.0.0.3} on the port of another
+     * server, so that one name can move between two loopback addresses; a loopback address only.
+     */
+    public static ScriptedServer startOn(InetSocketAddress bindAddress, Script script) throws IOException {
+        if (!bindAddress.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("tests bind loopback addresses only: " + bindAddress);
+        }
+        return new ScriptedServer(script, null, bindAddress);
     }
 
     /** An https server presenting the certificate of {@code tls}; it offers ALPN {@code http/1.1}. */

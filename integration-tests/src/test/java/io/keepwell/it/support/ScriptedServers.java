@@ -20,6 +20,11 @@ public final class ScriptedServers implements AfterEachCallback {
         return track(ScriptedServer.start(script));
     }
 
+    /** A plain server bound to {@code bindAddress} (loopback only); see {@link ScriptedServer#startOn}. */
+    public ScriptedServer startOn(java.net.InetSocketAddress bindAddress, ScriptedServer.Script script) throws IOException {
+        return track(ScriptedServer.startOn(bindAddress, script));
+    }
+
     public ScriptedServer startTls(SSLContext tls, ScriptedServer.Script script) throws IOException {
         return track(ScriptedServer.startTls(tls, script));
     }

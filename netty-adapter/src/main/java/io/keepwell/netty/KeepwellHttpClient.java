@@ -102,7 +102,8 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         this.authenticator = b.authenticator;
         this.proxySelector = b.proxy == HttpClient.Builder.NO_PROXY ? null : b.proxy;
         this.routes = new io.keepwell.netty.connect.RouteSelector(b.proxy, b.unixSocket);
-        this.resolver = io.keepwell.netty.dns.HostResolvers.create(b.resolver, loops.group(), loops.transport() == Transport.EPOLL);
+        this.resolver = b.hostResolver != null ? b.hostResolver
+                : io.keepwell.netty.dns.HostResolvers.create(b.resolver, loops.group(), loops.transport() == Transport.EPOLL);
         io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, b.proxy);
         io.netty.channel.group.ChannelGroup allChannels = new io.netty.channel.group.DefaultChannelGroup("keepwell",
                 io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
@@ -477,6 +478,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return residue.toString();
     }
 
+    /** Connect attempts abandoned because another address connected first; for tests. */
+    long abandonedConnectAttempts() {
+        return pools.dialer().abandonedAttempts();
+    }
+
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
     java.util.List<Channel> idleChannels() {
         return pools.openChannelsForTesting().stream()
@@ -648,6 +654,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private ProxySelector proxy;
         private io.keepwell.netty.dns.ResolverSettings resolver = io.keepwell.netty.dns.ResolverSettings.defaults();
         private java.nio.file.Path unixSocket;   // null: TCP
+        private io.keepwell.netty.dns.HostResolver hostResolver; // null: built from the resolver settings
         private Authenticator authenticator;
         private CookieHandler cookieHandler;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -1051,6 +1058,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 throw new IllegalArgumentException("ttl must not be negative: " + ttl);
             }
             this.resolver = resolver.withNegativeTtl(ttl);
+            return this;
+        }
+
+        /** Resolves names with {@code resolver} instead of one built from the settings; for tests. The client closes it. */
+        Builder hostResolver(io.keepwell.netty.dns.HostResolver resolver) {
+            this.hostResolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 

@@ -82,6 +82,9 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private ScriptedServer(Script script, javax.net.ssl.SSLContext tls, InetSocketAddress bindAddress) throws IOException {
+        if (!bindAddress.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("tests bind loopback addresses only: " + bindAddress);
+        }
         this.script = script;
         if (tls == null) {
             this.serverSocket = new ServerSocket();
@@ -102,15 +105,17 @@ public final class ScriptedServer implements AutoCloseable {
         return new ScriptedServer(script);
     }
 
+    /** A plain http server on {@code address} (a loopback address: {@code ::1} for the IPv6 cases). */
+    public static ScriptedServer startOn(InetAddress address, Script script) throws IOException {
+        return new ScriptedServer(script, null, new InetSocketAddress(address, 0));
+    }
+
     /**
-     * A plain server bound to {@code bindAddress}, such as {@code 127.0.0.3} on the port of another
-     * server, so that one name can move between two loopback addresses; a loopback address only.
+     * A plain http server on {@code address} with its port, such as {@code 127.0.0.3} on the port
+     * of another server, so that one name can move between two loopback addresses.
      */
-    public static ScriptedServer startOn(InetSocketAddress bindAddress, Script script) throws IOException {
-        if (!bindAddress.getAddress().isLoopbackAddress()) {
-            throw new IllegalArgumentException("tests bind loopback addresses only: " + bindAddress);
-        }
-        return new ScriptedServer(script, null, bindAddress);
+    public static ScriptedServer startOn(InetSocketAddress address, Script script) throws IOException {
+        return new ScriptedServer(script, null, address);
     }
 
     /** An https server presenting the certificate of {@code tls}; it offers ALPN {@code http/1.1}. */

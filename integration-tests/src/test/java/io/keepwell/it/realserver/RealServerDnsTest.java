@@ -1,0 +1,246 @@
+package io.keepwell.it.realserver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keepwell.http.HttpTimeoutException;
+import io.keepwell.http.KeepwellTimeout;
+import io.keepwell.it.support.Actions;
+import io.keepwell.it.support.Causes;
+import io.keepwell.it.support.ClientLeakCheck;
+import io.keepwell.it.support.ConnectEvents;
+import io.keepwell.it.support.ConnectEvents.Kind;
+import io.keepwell.it.support.DnsQuery;
+import io.keepwell.it.support.DnsmasqContainer;
+import io.keepwell.it.support.Poll;
+import io.keepwell.it.support.RequiresDocker;
+import io.keepwell.it.support.ScriptedServer;
+import io.keepwell.it.support.ScriptedServers;
+import io.keepwell.it.support.SilentNameServer;
+import io.keepwell.it.support.SystemDnsGuard;
+import io.keepwell.netty.KeepwellHttpClient;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.testcontainers.junit.jupiter.Container;
+import org.testcontainers.junit.jupiter.Testcontainers;
+
+/**
+ * Name resolution against a real dnsmasq on 127.0.0.1: a name whose first address is dead, a name
+ * whose address moves after a short TTL, an unknown name, and a name forwarded to a server that
+ * never answers, whose pending lookup must not slow the event loop's other requests.
+ */
+@RequiresDocker
+@Testcontainers
+class RealServerDnsTest {
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+    private static final Duration TTL = Duration.ofSeconds(3);
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Map<String, List<String>> RECORDS = Map.of(
+            "multi.test", List.of("127.0.0.2", "127.0.0.1"),
+            "moving.test", List.of("127.0.0.1"));
+
+    static final SilentNameServer silent = SilentNameServer.start();
+
+    @BeforeAll
+    static void noSystemDns() {
+        SystemDnsGuard.requireHostsFileOnly();
+    }
+
+    @Container
+    static final DnsmasqContainer dnsmasq = new DnsmasqContainer()
+            .withAddresses("multi.test", RECORDS.get("multi.test").toArray(String[]::new))
+            .withAddresses("moving.test", RECORDS.get("moving.test").toArray(String[]::new))
+            .withLocalTtl(TTL)
+            .withSilentDomain("silent.test", silent.address());
+
+    @RegisterExtension
+    final ScriptedServers servers = new ScriptedServers();
+
+    @RegisterExtension
+    final ClientLeakCheck clients = new ClientLeakCheck();
+
+    private final ConnectEvents events = new ConnectEvents();
+
+    @AfterAll
+    static void stopSilentServer() throws Exception {
+        silent.close();
+    }
+
+    @AfterEach
+    void restoreRecords() throws Exception {
+        dnsmasq.replaceAddresses(RECORDS);
+    }
+
+    private KeepwellHttpClient newClient() {
+        return clients.newClient(KeepwellHttpClient.newBuilder()
+                .eventLoopThreads(1)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .resolver(List.of(dnsmasq.nameServer()))
+                .requestListener(events));
+    }
+
+    @Test
+    void aDeadFirstAddressFailsOverToTheSecondWithinTheConnectTimeout() throws Exception {
+        ScriptedServer origin = servers.start(r -> Actions.ok("live"));
+        KeepwellHttpClient client = newClient();
+        InetSocketAddress dead = new InetSocketAddress(ip("127.0.0.2"), origin.port());
+        InetSocketAddress live = new InetSocketAddress(ip("127.0.0.1"), origin.port());
+
+        long start = System.nanoTime();
+        HttpResponse<String> response = client.send(get("http://multi.test:" + origin.port() + "/failover"),
+                HttpResponse.BodyHandlers.ofString());
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+        assertEquals(200, response.statusCode());
+        assertEquals("live", response.body());
+        assertTrue(elapsed.compareTo(CONNECT_TIMEOUT) < 0, "connected within the connect timeout: " + elapsed);
+        assertEquals(List.of(List.of(ip("127.0.0.2"), ip("127.0.0.1"))),
+                events.of(Kind.DNS_END).stream().map(ConnectEvents.Event::addresses).toList(),
+                "dnsmasq's order reached the client: " + events.all());
+        assertEquals(List.of(dead), events.addresses(Kind.CONNECT_FAILED), events.all().toString());
+        assertEquals(List.of(live), events.addresses(Kind.CONNECT_END), events.all().toString());
+        List<ConnectEvents.Event> connects = events.of(Kind.CONNECT_FAILED, Kind.CONNECT_END);
+        assertEquals(Kind.CONNECT_FAILED, connects.get(0).kind(), "the dead address first: " + events.all());
+        assertEquals("multi.test:" + origin.port(), origin.requests().get(0).header("Host"));
+        assertEquals(1, client.poolStats().open(), "one connection, the live one");
+    }
+
+    @Test
+    void aNewConnectionFollowsTheNameToItsNewAddressOnceTheTtlHasRunOut() throws Exception {
+        ScriptedServer first = servers.start(r -> Actions.ok("first"));
+        ScriptedServer second = servers.startOn(new InetSocketAddress(ip("127.0.0.3"), first.port()), r -> Actions.ok("second"));
+        KeepwellHttpClient client = newClient();
+        String uri = "http://moving.test:" + first.port() + "/moving";
+
+        assertEquals("first", client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body());
+        long resolvedAt = events.of(Kind.DNS_END).get(0).nanoTime();
+        dnsmasq.replaceAddresses(Map.of("multi.test", RECORDS.get("multi.test"), "moving.test", List.of("127.0.0.3")));
+
+        client.closeIdleConnections();
+        String beforeExpiry = client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body();
+        Duration sinceResolution = Duration.ofNanos(System.nanoTime() - resolvedAt);
+        if (sinceResolution.compareTo(TTL.minusMillis(500)) < 0) {
+            assertEquals("first", beforeExpiry, "within the TTL the cached address serves, " + sinceResolution
+                    + " after the lookup: " + events.all());
+        }
+
+        String moved = Poll.until(() -> {
+            client.closeIdleConnections();
+            return client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body();
+        }, "second"::equals, TTL.plus(WAIT), "a new connection to 127.0.0.3");
+        Duration movedAfter = Duration.ofNanos(System.nanoTime() - resolvedAt);
+        assertEquals("second", moved);
+        assertTrue(movedAfter.compareTo(TTL.minusMillis(200)) >= 0,
+                "the cached answer was kept for its TTL of " + TTL + ", not " + movedAfter + ": " + events.all());
+        assertEquals(new InetSocketAddress(ip("127.0.0.3"), first.port()),
+                events.addresses(Kind.CONNECT_END).get(events.addresses(Kind.CONNECT_END).size() - 1));
+        assertTrue(second.requestCount() >= 1);
+    }
+
+    @Test
+    void anUnknownNameFailsAtOnceAndIsRememberedAsUnknown() throws Exception {
+        KeepwellHttpClient client = newClient();
+        URI uri = URI.create("http://nobody.test:8080/");
+        ExecutionException first = assertThrows(ExecutionException.class,
+                () -> client.sendAsync(get(uri.toString()), HttpResponse.BodyHandlers.ofString()).get(5, TimeUnit.SECONDS));
+        Causes.require(first, UnknownHostException.class);
+        long asked = Poll.until(() -> queriesFor("nobody.test"), n -> n >= 1, WAIT, "dnsmasq's log of the query");
+
+        ExecutionException second = assertThrows(ExecutionException.class,
+                () -> client.sendAsync(get(uri.toString()), HttpResponse.BodyHandlers.ofString()).get(5, TimeUnit.SECONDS));
+        Causes.require(second, UnknownHostException.class);
+        // dnsmasq logs queries in order: once a later query of the test's own is in the log, so is any the client made.
+        DnsQuery.ask(dnsmasq.nameServer(), "barrier.test", DnsQuery.A, WAIT);
+        Poll.until(() -> queriesFor("barrier.test"), n -> n >= 1, WAIT, "dnsmasq's log of the barrier query");
+        assertEquals(asked, queriesFor("nobody.test"), "the negative cache answered the second lookup: " + dnsmasq.queryLog());
+    }
+
+    @Test
+    void aNameServerThatDropsQueriesTimesOutInDnsAndDoesNotSlowTheEventLoop() throws Exception {
+        ScriptedServer origin = servers.start(r -> Actions.ok("fast"));
+        KeepwellHttpClient client = newClient();
+        HttpRequest fast = get("http://127.0.0.1:" + origin.port() + "/fast");
+        long[] baseline = latencies(client, fast, 300);
+        latencies(client, fast, 300); // a second round: the first still warms up the JIT
+        baseline = latencies(client, fast, 300);
+
+        int queriesBefore = silent.queriesReceived();
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> hanging =
+                client.sendAsync(get("http://host.silent.test:" + origin.port() + "/never"), HttpResponse.BodyHandlers.ofString());
+        Poll.until(silent::queriesReceived, n -> n > queriesBefore, CONNECT_TIMEOUT, "the query forwarded to the silent server");
+        long[] during = latencies(client, fast, 300);
+        assertFalse(hanging.isDone(), "the measurement ran while the lookup was pending");
+
+        long p50Base = percentile(baseline, 50), p99Base = percentile(baseline, 99);
+        long p50During = percentile(during, 50), p99During = percentile(during, 99);
+        String report = "baseline p50 " + micros(p50Base) + " p99 " + micros(p99Base) + ", during the lookup p50 "
+                + micros(p50During) + " p99 " + micros(p99During) + " max " + micros(percentile(during, 100));
+        assertTrue(p50During <= p50Base + TimeUnit.MILLISECONDS.toNanos(2), report);
+        assertTrue(p99During <= p99Base + TimeUnit.MILLISECONDS.toNanos(10), report);
+
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> hanging.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        HttpConnectTimeoutException timeout = assertInstanceOf(HttpConnectTimeoutException.class, failed.getCause(), report);
+        assertEquals(HttpTimeoutException.Phase.DNS, ((KeepwellTimeout) timeout).phase(), timeout.toString());
+        assertEquals(CONNECT_TIMEOUT, ((KeepwellTimeout) timeout).limit());
+        assertTrue(elapsed.compareTo(CONNECT_TIMEOUT.minusMillis(50)) >= 0 && elapsed.compareTo(CONNECT_TIMEOUT.plusMillis(500)) < 0,
+                "failed at the connect timeout: " + elapsed);
+        assertEquals(0, origin.requests().stream().filter(r -> r.target().equals("/never")).count());
+        System.out.println("RealServerDnsTest latency with a pending lookup: " + report);
+    }
+
+    private static long[] latencies(KeepwellHttpClient client, HttpRequest request, int count) throws Exception {
+        long[] nanos = new long[count];
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            nanos[i] = System.nanoTime() - start;
+            assertEquals(200, response.statusCode());
+        }
+        Arrays.sort(nanos);
+        return nanos;
+    }
+
+    /** The {@code p}th percentile of sorted {@code nanos} (100: the maximum). */
+    private static long percentile(long[] nanos, int p) {
+        return nanos[Math.min(nanos.length - 1, (int) Math.ceil(p / 100.0 * nanos.length) - 1)];
+    }
+
+    private static String micros(long nanos) {
+        return TimeUnit.NANOSECONDS.toMicros(nanos) + " us";
+    }
+
+    private long queriesFor(String name) {
+        return dnsmasq.queryLog().stream().filter(line -> line.contains("query[A] " + name + " ")).count();
+    }
+
+    private static HttpRequest get(String uri) {
+        return HttpRequest.newBuilder(URI.create(uri)).GET().build();
+    }
+
+    private static InetAddress ip(String literal) throws UnknownHostException {
+        return InetAddress.getByName(literal); // a literal: no lookup
+    }
+}

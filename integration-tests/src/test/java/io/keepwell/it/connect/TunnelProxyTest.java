@@ -51,6 +51,9 @@ class TunnelProxyTest {
     @RegisterExtension
     final ClientLeakCheck clients = new ClientLeakCheck();
 
+    @RegisterExtension
+    final io.keepwell.it.support.h2.H2Servers h2Servers = new io.keepwell.it.support.h2.H2Servers();
+
     private final List<TunnelProxy> proxies = new ArrayList<>();
 
     @BeforeAll
@@ -96,6 +99,24 @@ class TunnelProxyTest {
         assertEquals(1, proxy.acceptedConnections());
         assertEquals(1, origin.acceptedConnections());
         assertEquals(List.of("origin.test"), origin.serverNames(), "SNI names the origin, inside the tunnel");
+    }
+
+    @Test
+    void http2IsNegotiatedWithTheOriginInsideTheTunnelAndCarriesConcurrentStreams() throws Exception {
+        io.keepwell.it.support.h2.H2Server origin = h2Servers.start(io.keepwell.it.support.h2.H2ServerConfig
+                .builder(io.keepwell.it.support.h2.H2Mode.TLS_H2_OR_HTTP1).tls(originCertificate.serverContext()).build());
+        TunnelProxy proxy = new TunnelProxy(Map.of("origin.test", origin.port()));
+        proxies.add(proxy);
+        KeepwellHttpClient client = clients.newClient(through(proxy));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("https://origin.test:" + origin.port() + "/")).build();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+        }
+        for (java.util.concurrent.CompletableFuture<HttpResponse<String>> call : calls) {
+            assertEquals(java.net.http.HttpClient.Version.HTTP_2, call.get(10, TimeUnit.SECONDS).version());
+        }
+        assertEquals(1, proxy.acceptedConnections(), "one tunnel carries every stream");
     }
 
     @Test

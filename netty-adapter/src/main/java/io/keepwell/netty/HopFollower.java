@@ -102,7 +102,7 @@ final class HopFollower {
         if (redirects != null && redirected < maxRedirects) {
             HttpRequest next = redirects.next(request, info);
             if (next != null) {
-                return new NextHop(next, false);
+                return new NextHop(sameSocket(request, next), false);
             }
         }
         if (authentication != null && authentication.isChallenge(info)) {
@@ -111,10 +111,19 @@ final class HopFollower {
             }
             HttpRequest next = authentication.next(request, info);
             if (next != null) {
-                return new NextHop(next, true);
+                return new NextHop(sameSocket(request, next), true);
             }
         }
         return null;
+    }
+
+    /** A request sent over its own Unix socket keeps it for a next hop to the same origin, and leaves it for another. */
+    private static HttpRequest sameSocket(HttpRequest request, HttpRequest next) {
+        if (request instanceof io.keepwell.netty.connect.UnixSocketRequest onSocket
+                && io.keepwell.pool.PoolKey.of(request.uri()).equals(io.keepwell.pool.PoolKey.of(next.uri()))) {
+            return new io.keepwell.netty.connect.UnixSocketRequest(next, onSocket.socket());
+        }
+        return next;
     }
 
     /** A response of a chain: a hop's, with the body given and the hop before it. */

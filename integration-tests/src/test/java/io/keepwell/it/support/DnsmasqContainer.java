@@ -14,8 +14,9 @@ import java.util.Map;
  * it to the client with {@code resolver(List.of(dnsmasq.nameServer()))}.
  *
  * <ul>
- * <li>{@link #withAddresses} names a host's addresses, answered in the order given (dnsmasq keeps
- *     the order of its hosts file), with the TTL of {@link #withLocalTtl} (0 by default).</li>
+ * <li>{@link #withAddresses} names a host's addresses, answered in the order given, every time
+ *     ({@code no-round-robin}: by default dnsmasq rotates them from one answer to the next), with
+ *     the TTL of {@link #withLocalTtl} (0 by default).</li>
  * <li>{@link #replaceAddresses} changes every record while dnsmasq runs (it rewrites the hosts file
  *     and sends {@code SIGHUP}, on which dnsmasq reads it again), and returns once dnsmasq answers
  *     with the new addresses.</li>
@@ -118,6 +119,7 @@ public final class DnsmasqContainer extends LoopbackServerContainer<DnsmasqConta
                 .append("no-resolv\n")
                 .append("no-hosts\n")
                 .append("no-poll\n")
+                .append("no-round-robin\n")
                 .append("pid-file=/tmp/dnsmasq.pid\n")
                 .append("addn-hosts=").append(HOSTS_FILE).append('\n')
                 .append("local-ttl=").append(localTtl.toSeconds()).append('\n')

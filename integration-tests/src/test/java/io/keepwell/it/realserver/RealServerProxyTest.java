@@ -21,14 +21,17 @@ import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ConnectEvents;
 import io.keepwell.it.support.ConnectEvents.Kind;
 import io.keepwell.it.support.FreePorts;
-import io.keepwell.it.support.ProxyUser;
 import io.keepwell.it.support.NoClientDns;
+import io.keepwell.it.support.Poll;
+import io.keepwell.it.support.ProxyUser;
 import io.keepwell.it.support.RequiresDocker;
 import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.SquidContainer;
 import io.keepwell.it.support.TestCertificates;
 import io.keepwell.netty.KeepwellHttpClient;
+import io.keepwell.pool.CloseReason;
+import io.keepwell.pool.PoolStats;
 import java.net.Authenticator;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -39,6 +42,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLHandshakeException;
@@ -126,6 +130,32 @@ class RealServerProxyTest {
         List<SquidContainer.LogEntry> tunnels = squid.awaitAccessLog(e -> e.method().equals("CONNECT") && e.url().equals(target), 1, WAIT);
         assertEquals(1, tunnels.size(), "one CONNECT: " + tunnels);
         assertEquals(200, tunnels.get(0).status());
+    }
+
+    @Test
+    void aTunnelThatClosesWhileIdleLeavesThePoolAndTheNextRequestOpensAnother() throws Exception {
+        CountDownLatch closeFirstTunnel = new CountDownLatch(1);
+        ScriptedServer.Action ok = Actions.ok("tunnelled");
+        ScriptedServer.Action okThenCloseOnSignal = (request, socket, out) -> {
+            ok.perform(request, socket, out);
+            closeFirstTunnel.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            return false; // the server closes the connection
+        };
+        ScriptedServer origin = servers.startTls(ORIGIN_CERTIFICATE.serverContext(),
+                r -> r.connectionId() == 1 ? okThenCloseOnSignal : ok);
+        KeepwellHttpClient client = client(squid.selector(), null);
+        String uri = "https://" + SquidContainer.ORIGIN_HOST + ":" + origin.port() + "/idle";
+
+        assertEquals("tunnelled", send(client, uri).body());
+        Poll.until(client::poolStats, s -> s.idle() == 1, WAIT, "the tunnel idle in the pool");
+        closeFirstTunnel.countDown(); // the origin closes; squid closes the client's side of the tunnel
+        PoolStats closed = Poll.until(client::poolStats, s -> s.open() == 0, WAIT, "the closed tunnel gone from the pool");
+        assertEquals(1, closed.closedBy(CloseReason.PEER_CLOSED), closed.toString());
+
+        assertEquals("tunnelled", send(client, uri).body());
+        assertEquals(2, origin.acceptedConnections());
+        assertEquals(2, client.poolStats().opened(), "a new tunnel, no failed attempt on the dead one: " + client.poolStats());
+        assertEquals(0, client.poolStats().retried());
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.keepwell.it.support.ScriptedServer;
 import io.keepwell.it.support.ScriptedServers;
 import io.keepwell.it.support.SilentNameServer;
 import io.keepwell.it.support.SystemDnsGuard;
+import io.keepwell.it.support.UnansweredPort;
 import io.keepwell.netty.KeepwellHttpClient;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -58,7 +59,11 @@ class RealServerDnsTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Map<String, List<String>> RECORDS = Map.of(
             "multi.test", List.of("127.0.0.2", "127.0.0.1"),
-            "moving.test", List.of("127.0.0.1"));
+            "moving.test", List.of("127.0.0.1"),
+            // 127.0.0.6 and ::1 do not answer in the dual-stack test: whichever family the client
+            // prefers, its first two attempts hang and the third, 127.0.0.1, connects.
+            "dual.test", List.of("127.0.0.6", "127.0.0.1", "::1"));
+    private static final Duration ATTEMPT_DELAY = Duration.ofMillis(250);
 
     static final SilentNameServer silent = SilentNameServer.start();
 
@@ -71,6 +76,7 @@ class RealServerDnsTest {
     static final DnsmasqContainer dnsmasq = new DnsmasqContainer()
             .withAddresses("multi.test", RECORDS.get("multi.test").toArray(String[]::new))
             .withAddresses("moving.test", RECORDS.get("moving.test").toArray(String[]::new))
+            .withAddresses("dual.test", RECORDS.get("dual.test").toArray(String[]::new))
             .withLocalTtl(TTL)
             .withSilentDomain("silent.test", silent.address());
 
@@ -127,6 +133,35 @@ class RealServerDnsTest {
     }
 
     @Test
+    void aDualStackNameIsRacedHappyEyeballsStyleWithAttemptsStaggered() throws Exception {
+        ScriptedServer origin = servers.start(r -> Actions.ok("raced"));
+        InetSocketAddress live = new InetSocketAddress(ip("127.0.0.1"), origin.port());
+        try (UnansweredPort hangingV4 = UnansweredPort.on(new InetSocketAddress(ip("127.0.0.6"), origin.port()));
+             UnansweredPort hangingV6 = UnansweredPort.on(new InetSocketAddress(ip("::1"), origin.port()))) {
+            KeepwellHttpClient client = newClient();
+            long start = System.nanoTime();
+            assertEquals("raced", client.send(get("http://dual.test:" + origin.port() + "/race"), HttpResponse.BodyHandlers.ofString()).body());
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+            List<InetAddress> resolved = events.of(Kind.DNS_END).get(0).addresses();
+            assertTrue(resolved.contains(ip("::1")) && resolved.contains(ip("127.0.0.1")), "both families resolved: " + resolved);
+            List<ConnectEvents.Event> starts = events.of(Kind.CONNECT_START);
+            assertEquals(3, starts.size(), "two attempts that hang, then the live one: " + events.all());
+            assertEquals(live, starts.get(2).address(), events.all().toString());
+            assertTrue(starts.get(0).address().getAddress().getClass() != starts.get(1).address().getAddress().getClass(),
+                    "the second attempt is of the other family: " + events.all());
+            for (int i = 1; i < starts.size(); i++) {
+                Duration gap = Duration.ofNanos(starts.get(i).nanoTime() - starts.get(i - 1).nanoTime());
+                assertTrue(gap.compareTo(ATTEMPT_DELAY.minusMillis(20)) >= 0 && gap.compareTo(ATTEMPT_DELAY.plusMillis(200)) < 0,
+                        "attempt " + (i + 1) + " started " + gap.toMillis() + " ms after the one before: " + events.all());
+            }
+            assertEquals(List.of(live), events.addresses(Kind.CONNECT_END), events.all().toString());
+            assertTrue(elapsed.compareTo(CONNECT_TIMEOUT) < 0, "within the connect timeout: " + elapsed);
+            assertEquals(1, client.poolStats().open(), "the hanging attempts were abandoned: " + client.poolStats());
+        }
+    }
+
+    @Test
     void aNewConnectionFollowsTheNameToItsNewAddressOnceTheTtlHasRunOut() throws Exception {
         ScriptedServer first = servers.start(r -> Actions.ok("first"));
         ScriptedServer second = servers.startOn(new InetSocketAddress(ip("127.0.0.3"), first.port()), r -> Actions.ok("second"));
@@ -135,7 +170,9 @@ class RealServerDnsTest {
 
         assertEquals("first", client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body());
         long resolvedAt = events.of(Kind.DNS_END).get(0).nanoTime();
-        dnsmasq.replaceAddresses(Map.of("multi.test", RECORDS.get("multi.test"), "moving.test", List.of("127.0.0.3")));
+        Map<String, List<String>> moved = new java.util.HashMap<>(RECORDS);
+        moved.put("moving.test", List.of("127.0.0.3"));
+        dnsmasq.replaceAddresses(moved);
 
         client.closeIdleConnections();
         String beforeExpiry = client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body();

@@ -170,9 +170,9 @@ class RealServerDnsTest {
 
         assertEquals("first", client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body());
         long resolvedAt = events.of(Kind.DNS_END).get(0).nanoTime();
-        Map<String, List<String>> moved = new java.util.HashMap<>(RECORDS);
-        moved.put("moving.test", List.of("127.0.0.3"));
-        dnsmasq.replaceAddresses(moved);
+        Map<String, List<String>> movedRecords = new java.util.HashMap<>(RECORDS);
+        movedRecords.put("moving.test", List.of("127.0.0.3"));
+        dnsmasq.replaceAddresses(movedRecords);
 
         client.closeIdleConnections();
         String beforeExpiry = client.send(get(uri), HttpResponse.BodyHandlers.ofString()).body();

@@ -15,12 +15,14 @@ import static io.keepwell.it.realserver.RouteCalls.proxied;
 import static io.keepwell.it.realserver.RouteCalls.send;
 
 import io.keepwell.http.ProxyException;
+import io.keepwell.it.support.AccessLogEntry;
 import io.keepwell.it.support.Actions;
 import io.keepwell.it.support.Causes;
 import io.keepwell.it.support.ClientLeakCheck;
 import io.keepwell.it.support.ConnectEvents;
 import io.keepwell.it.support.ConnectEvents.Kind;
 import io.keepwell.it.support.FreePorts;
+import io.keepwell.it.support.NginxContainer;
 import io.keepwell.it.support.NoClientDns;
 import io.keepwell.it.support.Poll;
 import io.keepwell.it.support.ProxyUser;
@@ -38,10 +40,13 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +86,10 @@ class RealServerProxyTest {
 
     @Container
     static final SquidContainer authSquid = new SquidContainer().withBasicAuth(ALICE);
+
+    /** An HTTP/2 origin over TLS (ALPN h2), reached through squid as origin.test. */
+    @Container
+    static final NginxContainer h2Origin = new NginxContainer().withTls(ORIGIN_CERTIFICATE).withHttp2();
 
     @RegisterExtension
     final ScriptedServers servers = new ScriptedServers();
@@ -130,6 +139,29 @@ class RealServerProxyTest {
         List<SquidContainer.LogEntry> tunnels = squid.awaitAccessLog(e -> e.method().equals("CONNECT") && e.url().equals(target), 1, WAIT);
         assertEquals(1, tunnels.size(), "one CONNECT: " + tunnels);
         assertEquals(200, tunnels.get(0).status());
+    }
+
+    @Test
+    void http2InsideOneTunnelCarriesConcurrentStreams() throws Exception {
+        KeepwellHttpClient client = client(squid.selector(), null);
+        String base = "https://" + SquidContainer.ORIGIN_HOST + ":" + h2Origin.port();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create(base + NginxContainer.delay(Duration.ofMillis(200)) + "&tunnel=" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> call : calls) {
+            HttpResponse<String> r = call.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(200, r.statusCode());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+        }
+        assertEquals(1, client.poolStats().opened(), "one tunnel: " + client.poolStats());
+        List<AccessLogEntry> served = h2Origin.awaitAccessLog(e -> e.uri().contains("&tunnel="), 8, WAIT);
+        assertEquals(1, served.stream().map(AccessLogEntry::connection).distinct().count(), "nginx saw one connection: " + served);
+        assertTrue(served.stream().allMatch(e -> e.protocol().equals("HTTP/2.0")), served.toString());
+        client.closeIdleConnections();
+        String target = SquidContainer.ORIGIN_HOST + ":" + h2Origin.port();
+        assertEquals(1, squid.awaitAccessLog(e -> e.method().equals("CONNECT") && e.url().equals(target), 1, WAIT).size());
     }
 
     @Test

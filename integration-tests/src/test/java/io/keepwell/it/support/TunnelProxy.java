@@ -159,10 +159,7 @@ public final class TunnelProxy implements AutoCloseable {
                 open.add(origin);
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                Thread back = new Thread(() -> pipe(origin, client), "tunnel-proxy-back");
-                back.setDaemon(true);
-                back.start();
-                pipe(client, origin);
+                SocketPipes.both(client, origin, open);
                 return;
             }
         } catch (IOException e) {
@@ -175,33 +172,9 @@ public final class TunnelProxy implements AutoCloseable {
         out.flush();
     }
 
-    private void pipe(Socket from, Socket to) {
-        byte[] buffer = new byte[8192];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // either side went away
-        } finally {
-            close(from);
-            close(to);
-        }
-    }
-
     private void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        open.remove(socket);
+        SocketPipes.close(socket, open);
     }
-
 
     @Override
     public void close() throws IOException {

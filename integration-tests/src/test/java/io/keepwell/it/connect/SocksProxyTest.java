@@ -124,7 +124,7 @@ class SocksProxyTest {
         TestSocksProxy proxy = socksTo(origin).requireCredentials("bob", "pw");
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().proxy(socks(proxy.address())));
 
-        ProxyException refused = failure(client, URI.create("http://origin.test:" + origin.port() + "/"));
+        ProxyException refused = ProxyFailures.of(client, HttpRequest.newBuilder(URI.create("http://origin.test:" + origin.port() + "/")).build());
 
         assertEquals(0, refused.statusCode());
         assertEquals(Proxy.Type.SOCKS, refused.proxy().type());
@@ -138,7 +138,7 @@ class SocksProxyTest {
         TestSocksProxy proxy = socksTo(origin);
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().proxy(socks(proxy.address())));
 
-        ProxyException refused = failure(client, URI.create("http://elsewhere.test/"));
+        ProxyException refused = ProxyFailures.of(client, HttpRequest.newBuilder(URI.create("http://elsewhere.test/")).build());
 
         assertTrue(refused.getMessage().contains("elsewhere.test"), refused.getMessage());
     }
@@ -152,19 +152,8 @@ class SocksProxyTest {
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder()
                 .proxy(socks(new InetSocketAddress("127.0.0.1", dead))));
 
-        ProxyException refused = failure(client, URI.create("http://origin.test/"));
+        ProxyException refused = ProxyFailures.of(client, HttpRequest.newBuilder(URI.create("http://origin.test/")).build());
 
         assertTrue(refused.getMessage().contains("SOCKS 127.0.0.1:" + dead), refused.getMessage());
-    }
-
-    private static ProxyException failure(KeepwellHttpClient client, URI uri) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> client.sendAsync(HttpRequest.newBuilder(uri).build(),
-                HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS));
-        Throwable t = e.getCause();
-        while (t != null && !(t instanceof ProxyException)) {
-            t = t.getCause();
-        }
-        assertTrue(t != null, "no ProxyException in " + e.getCause());
-        return (ProxyException) t;
     }
 }

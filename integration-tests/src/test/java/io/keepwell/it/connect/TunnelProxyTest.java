@@ -166,7 +166,7 @@ class TunnelProxyTest {
         TunnelProxy proxy = proxyTo(origin).requireCredentials("alice", "s3cret");
         KeepwellHttpClient client = clients.newClient(through(proxy));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(407, refused.statusCode());
         assertTrue(refused.getMessage().contains("127.0.0.1:" + proxy.port()), refused.getMessage());
@@ -184,7 +184,7 @@ class TunnelProxyTest {
             }
         }));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(407, refused.statusCode());
         assertEquals(2, proxy.connects().size(), "one challenge, one answer, no loop");
@@ -197,7 +197,7 @@ class TunnelProxyTest {
         TunnelProxy proxy = proxyTo(origin).mode(mode);
         KeepwellHttpClient client = clients.newClient(through(proxy));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(status, refused.statusCode(), refused.getMessage());
         assertEquals(java.net.Proxy.Type.HTTP, refused.proxy().type());
@@ -228,20 +228,9 @@ class TunnelProxyTest {
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder()
                 .proxy(ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", dead))));
 
-        ProxyException refused = proxyFailure(client, HttpRequest.newBuilder(URI.create("https://origin.test/")).build());
+        ProxyException refused = ProxyFailures.of(client, HttpRequest.newBuilder(URI.create("https://origin.test/")).build());
 
         assertEquals(0, refused.statusCode());
         assertTrue(refused.getMessage().contains("127.0.0.1:" + dead) && refused.getMessage().contains("cannot reach"), refused.getMessage());
-    }
-
-    private static ProxyException proxyFailure(KeepwellHttpClient client, HttpRequest request) {
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS));
-        Throwable t = e.getCause();
-        while (t != null && !(t instanceof ProxyException)) {
-            t = t.getCause();
-        }
-        assertTrue(t != null, "no ProxyException in " + e.getCause());
-        return (ProxyException) t;
     }
 }

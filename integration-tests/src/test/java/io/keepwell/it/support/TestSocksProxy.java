@@ -4,50 +4,27 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A SOCKS5 proxy on loopback (RFC 1928, with RFC 1929 username/password when credentials are
  * set) that only connects to the host names of its table, each mapped to a 127.0.0.1 port. It
- * records each CONNECT's target and the user it came with; dante does the same for real in
+ * records each CONNECT in {@link #connects()} as {@code host:port user} ({@code -} without authentication); dante does the same for real in
  * {@code RealServerSocksTest}.
  */
-public final class TestSocksProxy implements AutoCloseable {
+public final class TestSocksProxy extends LoopbackProxyServer {
 
     private static final int NO_AUTH = 0x00;
     private static final int USER_PASSWORD = 0x02;
     private static final int NONE_ACCEPTABLE = 0xFF;
 
-    private final ServerSocket server;
-    private final Map<String, Integer> targets;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final List<String> connects = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger accepted = new AtomicInteger();
     private volatile String user;      // null: no authentication
     private volatile String password;
-    private volatile boolean closed;
 
     public TestSocksProxy(Map<String, Integer> targets) throws IOException {
-        this.targets = Map.copyOf(targets);
-        this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        Thread acceptor = new Thread(this::acceptLoop, "socks-proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", server.getLocalPort());
+        super(targets, "socks-proxy");
     }
 
     public TestSocksProxy requireCredentials(String user, String password) {
@@ -56,33 +33,8 @@ public final class TestSocksProxy implements AutoCloseable {
         return this;
     }
 
-    /** Each CONNECT as {@code host:port user} ({@code -} without authentication). */
-    public List<String> connects() {
-        synchronized (connects) {
-            return List.copyOf(connects);
-        }
-    }
-
-    public int acceptedConnections() {
-        return accepted.get();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket client = server.accept();
-                accepted.incrementAndGet();
-                open.add(client);
-                Thread t = new Thread(() -> serve(client), "socks-proxy-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket client) {
+    @Override
+    void serve(Socket client) {
         try {
             DataInputStream in = new DataInputStream(client.getInputStream());
             OutputStream out = client.getOutputStream();
@@ -126,7 +78,7 @@ public final class TestSocksProxy implements AutoCloseable {
                 default -> throw new IOException("address type " + type);
             };
             int port = in.readUnsignedShort();
-            connects.add(host + ":" + port + " " + who);
+            logConnect(host + ":" + port + " " + who);
             Integer target = targets.get(host);
             if (command != 1 || target == null) {
                 out.write(new byte[]{5, 2, 0, 1, 0, 0, 0, 0, 0, 0}); // connection not allowed by ruleset
@@ -141,19 +93,6 @@ public final class TestSocksProxy implements AutoCloseable {
             SocketPipes.both(client, origin, open);
         } catch (IOException e) {
             close(client);
-        }
-    }
-
-    private void close(Socket socket) {
-        SocketPipes.close(socket, open);
-    }
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        server.close();
-        for (Socket s : open) {
-            close(s);
         }
     }
 }

@@ -60,7 +60,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
 
     private final EventLoops loops;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
-    private final HopFollower hops; // null when neither redirects nor challenges are followed
+    private final HopFollower hops; // null when neither redirects nor challenges (a server's, a forwarding proxy's) are followed
     private final Authenticator authenticator; // null without one
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -115,9 +115,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         if (b.requestListener != RequestListener.NONE) {
             exchanges.addRequestListener(b.requestListener);
         }
-        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
+        ProxyAuthentication proxyAuthentication = routes.proxies() == null ? null : new ProxyAuthentication(routes, proxyCredentials);
+        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null && proxyAuthentication == null ? null
                 : new HopFollower(exchanges, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
-                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
+                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator), proxyAuthentication);
     }
 
     /**

@@ -145,7 +145,7 @@ final class HopFollower {
         if (redirects != null && counts.redirected() < maxRedirects) {
             HttpRequest next = redirects.next(request, info);
             if (next != null) {
-                return new NextHop(next, Kind.REDIRECT, proxyCredentials);
+                return new NextHop(sameSocket(request, next), Kind.REDIRECT, proxyCredentials);
             }
         }
         if (authentication != null && authentication.isChallenge(info)) {
@@ -155,10 +155,19 @@ final class HopFollower {
             }
             HttpRequest next = authentication.next(request, info);
             if (next != null) {
-                return new NextHop(next, Kind.AUTHENTICATION, proxyCredentials);
+                return new NextHop(sameSocket(request, next), Kind.AUTHENTICATION, proxyCredentials);
             }
         }
         return null;
+    }
+
+    /** A request sent over its own Unix socket keeps it for a next hop to the same origin, and leaves it for another. */
+    private static HttpRequest sameSocket(HttpRequest request, HttpRequest next) {
+        if (request instanceof io.keepwell.netty.connect.UnixSocketRequest onSocket
+                && io.keepwell.pool.PoolKey.of(request.uri()).equals(io.keepwell.pool.PoolKey.of(next.uri()))) {
+            return new io.keepwell.netty.connect.UnixSocketRequest(next, onSocket.socket());
+        }
+        return next;
     }
 
     /** A response of a chain: a hop's, with the body given and the hop before it. */

@@ -166,6 +166,21 @@ class AddressFailoverTest {
         assertEquals(HttpTimeoutException.Phase.DNS, events.failedPhase);
     }
 
+    @Test
+    void closingTheClientFailsAConnectStillResolving() throws Exception {
+        KeepwellHttpClient client = clients.newClient(ClientInternals.hostResolver(KeepwellHttpClient.newBuilder().eventLoopThreads(1),
+                new ScriptedResolver(Map.of())));
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> call = client.sendAsync(request("silent.test", 80),
+                HttpResponse.BodyHandlers.ofString());
+        io.keepwell.it.support.Witnesses.awaitCondition(Duration.ofSeconds(5), () -> client.poolStats().connecting() == 1,
+                () -> "the connect did not start: " + client.poolStats());
+
+        client.closeAsync().get(10, TimeUnit.SECONDS);
+
+        ExecutionException e = assertThrows(ExecutionException.class, () -> call.get(5, TimeUnit.SECONDS));
+        assertInstanceOf(io.keepwell.http.ClientClosedException.class, e.getCause());
+    }
+
     /** A listener on {@code address} whose accept queue is full, so further connects to it hang. */
     private ServerSocket hangConnectsTo(InetSocketAddress address) throws IOException {
         hung = new ServerSocket();

@@ -1,6 +1,5 @@
 package io.keepwell.it.support;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -72,7 +71,7 @@ public final class UnixSocketServer implements AutoCloseable {
     private void serve(SocketChannel ch, int id) {
         try (ch; InputStream in = Channels.newInputStream(ch); OutputStream out = Channels.newOutputStream(ch)) {
             for (int n = 1; ; n++) {
-                String head = readHead(in);
+                String head = HttpHeads.read(in);
                 if (head == null) {
                     return;
                 }
@@ -104,20 +103,6 @@ public final class UnixSocketServer implements AutoCloseable {
         }
     }
 
-    /** The request head, or null at the end of the stream; requests here carry no body. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        int b;
-        while ((b = in.read()) != -1) {
-            head.write(b);
-            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3)) ? matched + 1 : 0;
-            if (matched == 4) {
-                return head.toString(StandardCharsets.US_ASCII);
-            }
-        }
-        return null;
-    }
 
     @Override
     public void close() throws IOException {

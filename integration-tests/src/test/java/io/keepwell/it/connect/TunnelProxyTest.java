@@ -99,6 +99,9 @@ class TunnelProxyTest {
         assertEquals(1, proxy.acceptedConnections());
         assertEquals(1, origin.acceptedConnections());
         assertEquals(List.of("origin.test"), origin.serverNames(), "SNI names the origin, inside the tunnel");
+        client.send(HttpRequest.newBuilder(request(origin, "/creds").uri()).header("Proxy-Authorization", "Basic eDp5").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(null, origin.requests().get(3).header("Proxy-Authorization"), "proxy credentials never go inside a tunnel");
     }
 
     @Test

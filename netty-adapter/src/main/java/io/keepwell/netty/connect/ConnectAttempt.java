@@ -99,7 +99,7 @@ final class ConnectAttempt implements AddressRace.Outcome {
             return;
         }
         if (route.isProxy()) {
-            credentials = dialer.credentials().cached(route);
+            credentials = dialer.credentials().preemptive(route); // what worked before, or the proxy URL's
             if (credentials == null && route.kind() == Route.Kind.SOCKS_PROXY) {
                 credentials = dialer.credentials().find(route, uri(), "SOCKS5", null); // SOCKS asks for them in its handshake, no challenge first
             }

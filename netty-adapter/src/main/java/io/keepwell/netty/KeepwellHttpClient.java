@@ -60,7 +60,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
 
     private final EventLoops loops;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
-    private final HopFollower hops; // null when neither redirects nor challenges are followed
+    private final HopFollower hops; // null when neither redirects nor challenges (a server's, a forwarding proxy's) are followed
     private final Authenticator authenticator; // null without one
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -105,7 +105,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 b.proxy != null ? b.proxy : io.keepwell.netty.connect.RouteSelector.systemDefault(), b.unixSocket);
         this.resolver = b.hostResolver != null ? b.hostResolver
                 : io.keepwell.netty.dns.HostResolvers.create(b.resolver, loops.group(), loops.transport() == Transport.EPOLL);
-        io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, b.proxy);
+        io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, routes.proxies());
         io.netty.channel.group.ChannelGroup allChannels = new io.netty.channel.group.DefaultChannelGroup("keepwell",
                 io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
         io.keepwell.netty.connect.Dialer dialer = new io.keepwell.netty.connect.Dialer(bootstrap, unixBootstrap,
@@ -116,9 +116,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         if (b.requestListener != RequestListener.NONE) {
             exchanges.addRequestListener(b.requestListener);
         }
-        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
+        ProxyAuthentication proxyAuthentication = routes.proxies() == null ? null : new ProxyAuthentication(routes, proxyCredentials);
+        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null && proxyAuthentication == null ? null
                 : new HopFollower(exchanges, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
-                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
+                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator), proxyAuthentication);
     }
 
     /**
@@ -194,7 +195,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return redirect;
     }
 
-    /** Always empty: proxies are not supported yet, and {@link Builder#build()} refuses one. */
+    /** The selector given to {@link Builder#proxy}; empty when none was (the system default is then used, as the JDK does). */
     @Override
     public Optional<ProxySelector> proxy() {
         return Optional.ofNullable(proxySelector);

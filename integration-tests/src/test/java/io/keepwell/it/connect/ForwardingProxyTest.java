@@ -84,6 +84,22 @@ class ForwardingProxyTest {
     }
 
     @Test
+    void proxyCredentialsTheCallerSetReachTheForwardingProxyButNeverAnOrigin() throws Exception {
+        ScriptedServer proxy = servers.start(r -> Actions.ok("proxied"));
+        ScriptedServer origin = servers.start(r -> Actions.ok("direct"));
+        KeepwellHttpClient viaProxy = clients.newClient(KeepwellHttpClient.newBuilder()
+                .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy.port()))));
+        KeepwellHttpClient direct = clients.newClient(KeepwellHttpClient.newBuilder());
+        HttpRequest.Builder withCredentials = HttpRequest.newBuilder(URI.create("http://origin.test/")).header("Proxy-Authorization", "Basic Zm9vOmJhcg==");
+
+        viaProxy.send(withCredentials.build(), HttpResponse.BodyHandlers.ofString());
+        direct.send(withCredentials.uri(origin.uri("/")).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals("Basic Zm9vOmJhcg==", proxy.requests().get(0).header("Proxy-Authorization"));
+        assertEquals(null, origin.requests().get(0).header("Proxy-Authorization"), "dropped on a direct connection");
+    }
+
+    @Test
     void noProxyGoesDirect() throws Exception {
         ScriptedServer origin = servers.start(r -> Actions.ok("direct"));
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder().proxy(HttpClient.Builder.NO_PROXY));

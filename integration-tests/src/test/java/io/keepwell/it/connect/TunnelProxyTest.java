@@ -99,6 +99,9 @@ class TunnelProxyTest {
         assertEquals(1, proxy.acceptedConnections());
         assertEquals(1, origin.acceptedConnections());
         assertEquals(List.of("origin.test"), origin.serverNames(), "SNI names the origin, inside the tunnel");
+        client.send(HttpRequest.newBuilder(request(origin, "/creds").uri()).header("Proxy-Authorization", "Basic eDp5").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(null, origin.requests().get(3).header("Proxy-Authorization"), "proxy credentials never go inside a tunnel");
     }
 
     @Test
@@ -117,6 +120,23 @@ class TunnelProxyTest {
             assertEquals(java.net.http.HttpClient.Version.HTTP_2, call.get(10, TimeUnit.SECONDS).version());
         }
         assertEquals(1, proxy.acceptedConnections(), "one tunnel carries every stream");
+    }
+
+    @Test
+    void aTunnelThatClosesWhileIdleLeavesThePoolAndTheNextRequestOpensAnother() throws Exception {
+        ScriptedServer origin = origin();
+        TunnelProxy proxy = proxyTo(origin);
+        KeepwellHttpClient client = clients.newClient(through(proxy));
+        client.send(request(origin, "/1"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(1, client.poolStats().idle());
+
+        proxy.dropConnections();
+
+        io.keepwell.it.support.Witnesses.awaitCondition(Duration.ofSeconds(5), () -> client.poolStats().open() == 0,
+                () -> "the closed tunnel is still pooled: " + client.poolStats());
+        assertEquals(1L, client.poolStats().closedByReason().get(io.keepwell.pool.CloseReason.PEER_CLOSED));
+        assertEquals("secret /2", client.send(request(origin, "/2"), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(2, proxy.acceptedConnections());
     }
 
     @Test
@@ -166,7 +186,7 @@ class TunnelProxyTest {
         TunnelProxy proxy = proxyTo(origin).requireCredentials("alice", "s3cret");
         KeepwellHttpClient client = clients.newClient(through(proxy));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(407, refused.statusCode());
         assertTrue(refused.getMessage().contains("127.0.0.1:" + proxy.port()), refused.getMessage());
@@ -184,7 +204,7 @@ class TunnelProxyTest {
             }
         }));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(407, refused.statusCode());
         assertEquals(2, proxy.connects().size(), "one challenge, one answer, no loop");
@@ -197,7 +217,7 @@ class TunnelProxyTest {
         TunnelProxy proxy = proxyTo(origin).mode(mode);
         KeepwellHttpClient client = clients.newClient(through(proxy));
 
-        ProxyException refused = proxyFailure(client, request(origin, "/"));
+        ProxyException refused = ProxyFailures.of(client, request(origin, "/"));
 
         assertEquals(status, refused.statusCode(), refused.getMessage());
         assertEquals(java.net.Proxy.Type.HTTP, refused.proxy().type());
@@ -228,20 +248,9 @@ class TunnelProxyTest {
         KeepwellHttpClient client = clients.newClient(KeepwellHttpClient.newBuilder()
                 .proxy(ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", dead))));
 
-        ProxyException refused = proxyFailure(client, HttpRequest.newBuilder(URI.create("https://origin.test/")).build());
+        ProxyException refused = ProxyFailures.of(client, HttpRequest.newBuilder(URI.create("https://origin.test/")).build());
 
         assertEquals(0, refused.statusCode());
         assertTrue(refused.getMessage().contains("127.0.0.1:" + dead) && refused.getMessage().contains("cannot reach"), refused.getMessage());
-    }
-
-    private static ProxyException proxyFailure(KeepwellHttpClient client, HttpRequest request) {
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).get(10, TimeUnit.SECONDS));
-        Throwable t = e.getCause();
-        while (t != null && !(t instanceof ProxyException)) {
-            t = t.getCause();
-        }
-        assertTrue(t != null, "no ProxyException in " + e.getCause());
-        return (ProxyException) t;
     }
 }

@@ -4,18 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP proxy on loopback that only tunnels: it reads a {@code CONNECT host:port}, answers as
@@ -23,37 +15,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (always on 127.0.0.1). With credentials set, a {@code CONNECT} without the matching
  * {@code Proxy-Authorization} gets {@code 407}. Squid does the same for real in
  * {@code RealServerProxyTest}; this one runs without Docker and can misbehave on purpose.
+ * {@link #connects()} has each request line with its {@code Proxy-Authorization} ({@code -} when none).
  */
-public final class TunnelProxy implements AutoCloseable {
+public final class TunnelProxy extends LoopbackProxyServer {
 
     /** How a {@code CONNECT} is answered. */
     public enum Mode { TUNNEL, FORBIDDEN, BAD_GATEWAY, SILENT, CLOSE }
 
-    private final ServerSocket server;
-    private final Map<String, Integer> targets;
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final List<String> connects = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger accepted = new AtomicInteger();
     private volatile Mode mode = Mode.TUNNEL;
     private volatile String expectedAuthorization; // null: no authentication
-    private volatile boolean closed;
 
     /** {@code targets}: the host names a CONNECT may ask for, each with the 127.0.0.1 port it reaches. */
     public TunnelProxy(Map<String, Integer> targets) throws IOException {
-        this.targets = Map.copyOf(targets);
-        this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        Thread acceptor = new Thread(this::acceptLoop, "tunnel-proxy-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
-    }
-
-    public int port() {
-        return server.getLocalPort();
-    }
-
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port());
+        super(targets, "tunnel-proxy");
     }
 
     public TunnelProxy mode(Mode mode) {
@@ -68,37 +42,8 @@ public final class TunnelProxy implements AutoCloseable {
         return this;
     }
 
-    /** Each CONNECT's request line and its Proxy-Authorization ("-" when none), in order. */
-    public List<String> connects() {
-        synchronized (connects) {
-            return List.copyOf(connects);
-        }
-    }
-
-    public int acceptedConnections() {
-        return accepted.get();
-    }
-
-    public int openConnections() {
-        return (int) open.stream().filter(s -> !s.isClosed()).count();
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket client = server.accept();
-                accepted.incrementAndGet();
-                open.add(client);
-                Thread t = new Thread(() -> serve(client), "tunnel-proxy-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void serve(Socket client) {
+    @Override
+    void serve(Socket client) {
         try {
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
@@ -115,7 +60,7 @@ public final class TunnelProxy implements AutoCloseable {
                         authorization = line.substring(line.indexOf(':') + 1).trim();
                     }
                 }
-                connects.add(lines[0] + " " + authorization);
+                logConnect(lines[0] + " " + authorization);
                 String[] parts = lines[0].split(" ");
                 if (!parts[0].equals("CONNECT")) {
                     answer(out, "405 Method Not Allowed", "");
@@ -159,10 +104,7 @@ public final class TunnelProxy implements AutoCloseable {
                 open.add(origin);
                 out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                Thread back = new Thread(() -> pipe(origin, client), "tunnel-proxy-back");
-                back.setDaemon(true);
-                back.start();
-                pipe(client, origin);
+                SocketPipes.both(client, origin, open);
                 return;
             }
         } catch (IOException e) {
@@ -173,42 +115,5 @@ public final class TunnelProxy implements AutoCloseable {
     private static void answer(OutputStream out, String status, String headers) throws IOException {
         out.write(("HTTP/1.1 " + status + "\r\n" + headers + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-    }
-
-    private void pipe(Socket from, Socket to) {
-        byte[] buffer = new byte[8192];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int n;
-            while ((n = in.read(buffer)) != -1) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // either side went away
-        } finally {
-            close(from);
-            close(to);
-        }
-    }
-
-    private void close(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing
-        }
-        open.remove(socket);
-    }
-
-
-    @Override
-    public void close() throws IOException {
-        closed = true;
-        server.close();
-        for (Socket s : open) {
-            close(s);
-        }
     }
 }

@@ -86,7 +86,11 @@ final class ConnectAttempt implements AddressRace.Outcome {
 
     /** Ends the attempt with {@code cause} (the client is closing); a done attempt stays as it is. */
     void abort(IOException cause) {
-        loop.execute(() -> fail(cause));
+        try {
+            loop.execute(() -> fail(cause));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            result.tryFailure(cause); // the loop is gone, and its channels with it
+        }
     }
 
     private void begin() {
@@ -99,7 +103,7 @@ final class ConnectAttempt implements AddressRace.Outcome {
             return;
         }
         if (route.isProxy()) {
-            credentials = dialer.credentials().cached(route);
+            credentials = dialer.credentials().preemptive(route); // what worked before, or the proxy URL's
             if (credentials == null && route.kind() == Route.Kind.SOCKS_PROXY) {
                 credentials = dialer.credentials().find(route, uri(), "SOCKS5", null); // SOCKS asks for them in its handshake, no challenge first
             }

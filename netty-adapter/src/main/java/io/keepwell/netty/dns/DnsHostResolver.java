@@ -29,7 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Netty's non-blocking resolver over the given name servers: one {@link DnsNameResolver} (one UDP
  * socket, TCP for truncated answers) per event loop, made at its first lookup, all sharing one
  * cache of answers and one of CNAMEs, so a name resolved on one loop is not asked for again on
- * another. The resolver never consults Netty's default hosts file or name servers: the hosts table
+ * another (and one of misses, {@link MissCache}). The resolver never consults Netty's default hosts file or name servers: the hosts table
  * is {@link HostsFirstResolver}'s, the servers are {@code conf}'s alone.
  */
 final class DnsHostResolver implements HostResolver {
@@ -38,10 +38,12 @@ final class DnsHostResolver implements HostResolver {
     private static final int NETTY_DEFAULT_MAX_QUERIES = 16;
 
     private final DnsNameResolverBuilder template;
+    private final MissCache misses;
     private final Map<EventLoop, DnsNameResolver> resolvers = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
 
     DnsHostResolver(ResolvConf conf, TtlBounds ttl, ResolvedAddressTypes types, boolean epoll) {
+        this.misses = new MissCache(ttl.negativeSeconds());
         this.template = new DnsNameResolverBuilder()
                 .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .socketChannelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -76,8 +78,18 @@ final class DnsHostResolver implements HostResolver {
         if (resolver == null) {
             return loop.newFailedFuture(new UnknownHostException(host + ": the resolver is closed"));
         }
+        UnknownHostException remembered = misses.get(host);
+        if (remembered != null) {
+            return loop.newFailedFuture(remembered);
+        }
+        Future<List<InetAddress>> lookup = resolver.resolveAll(host);
+        lookup.addListener(done -> { // before the relay's listener: the miss is known when the caller learns of it
+            if (done.cause() != null) {
+                misses.offer(host, done.cause());
+            }
+        });
         Promise<List<InetAddress>> promise = loop.newPromise();
-        Outcomes.relay(resolver.resolveAll(host), promise, host);
+        Outcomes.relay(lookup, promise, host);
         return promise;
     }
 

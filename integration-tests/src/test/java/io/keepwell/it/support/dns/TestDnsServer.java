@@ -1,0 +1,170 @@
+package io.keepwell.it.support.dns;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.handler.codec.dns.DatagramDnsQuery;
+import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
+import io.netty.handler.codec.dns.DatagramDnsResponse;
+import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
+import io.netty.handler.codec.dns.DefaultDnsQuestion;
+import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DnsQuestion;
+import io.netty.handler.codec.dns.DnsRecordType;
+import io.netty.handler.codec.dns.DnsResponseCode;
+import io.netty.handler.codec.dns.DnsSection;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A name server on 127.0.0.1 (UDP, a free port) answering from a table the test changes as it
+ * runs: each name's A and AAAA records with their TTL, in the order given; a name not in the table
+ * is NXDOMAIN. It counts the queries it receives per name, and drops, unanswered, every query
+ * while {@link #silent(boolean) silent} and the queries for names made {@link #silence(String) silent}.
+ */
+public final class TestDnsServer implements AutoCloseable {
+
+    /** One address record: the address (its family gives the type) and its TTL in seconds. */
+    public record Entry(InetAddress address, long ttlSeconds) {
+        public DnsRecordType type() {
+            return address.getAddress().length == 4 ? DnsRecordType.A : DnsRecordType.AAAA;
+        }
+    }
+
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-dns", true),
+            NioIoHandler.newFactory());
+    private final Map<String, List<Entry>> records = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
+    private final Set<String> silentNames = ConcurrentHashMap.newKeySet();
+    private volatile boolean silent;
+    private volatile boolean authoritative;
+    private final Channel channel;
+
+    private TestDnsServer() throws InterruptedException {
+        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new Answerer());
+                    }
+                })
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+    }
+
+    /** A server on a free loopback port, with an empty table. */
+    public static TestDnsServer start() throws InterruptedException {
+        return new TestDnsServer();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** Replaces {@code name}'s records (empty: the name exists with no address). */
+    public TestDnsServer set(String name, Entry... entries) {
+        records.put(key(name), List.of(entries));
+        return this;
+    }
+
+    /** Removes {@code name}: it is NXDOMAIN from now on. */
+    public TestDnsServer remove(String name) {
+        records.remove(key(name));
+        return this;
+    }
+
+    /**
+     * Whether answers carry the AA flag, as a zone's own server's do; by default they do not, as a
+     * recursive server's (the kind resolv.conf names) do not.
+     */
+    public void authoritative(boolean on) {
+        authoritative = on;
+    }
+
+    /** Drops every query, unanswered, while {@code on}. */
+    public void silent(boolean on) {
+        silent = on;
+    }
+
+    /** Drops every query for {@code name}, unanswered. */
+    public void silence(String name) {
+        silentNames.add(key(name));
+    }
+
+    /** The queries received for {@code name}, of any type, answered or dropped. */
+    public int queries(String name) {
+        AtomicInteger count = queries.get(key(name));
+        return count == null ? 0 : count.get();
+    }
+
+    public static Entry a(String address, long ttlSeconds) {
+        return entry(address, ttlSeconds);
+    }
+
+    public static Entry aaaa(String address, long ttlSeconds) {
+        return entry(address, ttlSeconds);
+    }
+
+    private static Entry entry(String literal, long ttlSeconds) {
+        InetAddress address = NetUtil.createInetAddressFromIpAddressString(literal); // never a lookup
+        if (address == null) {
+            throw new IllegalArgumentException("not an address literal: " + literal);
+        }
+        return new Entry(address, ttlSeconds);
+    }
+
+    private static String key(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private final class Answerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
+            DnsQuestion question = query.recordAt(DnsSection.QUESTION);
+            String name = key(question.name());
+            queries.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
+            if (silent || silentNames.contains(name)) {
+                return;
+            }
+            DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
+            response.setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true).setAuthoritativeAnswer(authoritative);
+            response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(question.name(), question.type()));
+            List<Entry> entries = records.get(name);
+            if (entries == null) {
+                response.setCode(DnsResponseCode.NXDOMAIN);
+            } else {
+                for (Entry entry : entries) {
+                    if (entry.type().equals(question.type())) {
+                        response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), entry.type(),
+                                entry.ttlSeconds(), Unpooled.wrappedBuffer(entry.address().getAddress())));
+                    }
+                }
+            }
+            ctx.writeAndFlush(response);
+        }
+    }
+}

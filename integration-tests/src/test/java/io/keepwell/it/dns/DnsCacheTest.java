@@ -1,18 +1,13 @@
 package io.keepwell.it.dns;
 
 import io.keepwell.it.support.Poll;
-import io.keepwell.it.support.dns.TestDnsServer;
 import io.keepwell.netty.dns.HostResolver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -23,25 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The resolver's cache: TTLs honoured within the min/max bounds, misses remembered for the negative TTL. */
-class DnsCacheTest {
+class DnsCacheTest extends NameServerTestBase {
 
     private static final Duration WAIT = Duration.ofSeconds(6);
 
-    @TempDir
-    Path dir;
-    private TestDnsServer server;
-    private ResolverFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestDnsServer.start();
-        fixture = new ResolverFixture(dir, 2, false);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        server.close();
+    @Override
+    int loops() {
+        return 2;
     }
 
     @Test

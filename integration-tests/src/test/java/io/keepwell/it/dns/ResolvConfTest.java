@@ -1,16 +1,11 @@
 package io.keepwell.it.dns;
 
 import io.keepwell.it.support.Witnesses;
-import io.keepwell.it.support.dns.TestDnsServer;
 import io.keepwell.netty.dns.HostResolver;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -27,24 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The JDK path only ever looks up "localhost", which the system's hosts file answers: no test may
  * send a query to the system's name servers.
  */
-class ResolvConfTest {
+class ResolvConfTest extends NameServerTestBase {
 
-    @TempDir
-    Path dir;
-    private TestDnsServer server;
-    private ResolverFixture fixture;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = TestDnsServer.start();
-        fixture = new ResolverFixture(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-        server.close();
-    }
 
     @Test
     void theFilesNameServerIsAsked() throws Exception {
@@ -57,16 +36,8 @@ class ResolvConfTest {
 
     @Test
     void aSilentServerIsAskedAttemptsTimesPerFamilyAndTheLookupFailsAfterTimeoutTimesAttempts() throws Exception {
-        server.silence("silent.test");
-        HostResolver resolver = fixture.fromFiles(
-                fixture.resolvConf(nameserver(server.address()), "options timeout:1 attempts:2"), fixture.hosts());
+        Duration took = timeToFail("options timeout:1 attempts:2");
 
-        long start = System.nanoTime();
-        Throwable failure = fixture.failure(resolver, "silent.test");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
-
-        assertInstanceOf(UnknownHostException.class, failure);
-        assertTrue(failure.getMessage().contains("silent.test"), failure.getMessage());
         assertEquals(4, server.queries("silent.test"), "A and AAAA, each asked twice");
         assertTrue(took.compareTo(Duration.ofMillis(1900)) >= 0 && took.compareTo(Duration.ofMillis(3500)) < 0,
                 "2 attempts of 1 s: " + took);
@@ -74,16 +45,24 @@ class ResolvConfTest {
 
     @Test
     void oneAttemptOfOneSecond() throws Exception {
-        server.silence("silent.test");
-        HostResolver resolver = fixture.fromFiles(
-                fixture.resolvConf(nameserver(server.address()), "options attempts:1 timeout:1"), fixture.hosts());
-
-        long start = System.nanoTime();
-        fixture.failure(resolver, "silent.test");
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        Duration took = timeToFail("options attempts:1 timeout:1");
 
         assertEquals(2, server.queries("silent.test"), "A and AAAA, once each");
         assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0 && took.compareTo(Duration.ofMillis(1900)) < 0, "1 s: " + took);
+    }
+
+    /** How long a lookup of a name the server never answers takes to fail under {@code options}. */
+    private Duration timeToFail(String options) throws Exception {
+        server.silence("silent.test");
+        HostResolver resolver = fixture.fromFiles(fixture.resolvConf(nameserver(server.address()), options), fixture.hosts());
+
+        long start = System.nanoTime();
+        Throwable failure = fixture.failure(resolver, "silent.test");
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertInstanceOf(UnknownHostException.class, failure);
+        assertTrue(failure.getMessage().contains("silent.test"), failure.getMessage());
+        return took;
     }
 
     @Test

@@ -19,6 +19,7 @@ module io.keepwell.netty {
     requires io.netty.handler.proxy;
     requires io.netty.codec.socks;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
 
     exports io.keepwell.netty;
 }

@@ -84,7 +84,11 @@ public record PoolKey(String scheme, String host, int port, Route route) {
         return route.equals(this.route) ? this : new PoolKey(scheme, host, port, route);
     }
 
-    /** The origin alone, as {@code scheme://host:port}. */
+    /**
+     * The origin alone, whatever the route.
+     *
+     * @return {@code scheme://host:port}
+     */
     public String origin() {
         return scheme + "://" + host + ":" + port;
     }

@@ -11,6 +11,7 @@ import io.keepwell.netty.handler.ExchangeReader;
 import io.keepwell.netty.handler.PipelineInitializer;
 import io.keepwell.netty.http2.Http2ConnectionGuard;
 import io.keepwell.http.StreamResetException;
+import io.keepwell.netty.connect.RouteSelector;
 import io.keepwell.netty.pool.ChannelPools;
 import io.keepwell.netty.pool.ConnectFailure;
 import io.keepwell.netty.pool.HostChannelPool;
@@ -48,14 +49,16 @@ final class ExchangeDispatcher implements HopFollower.Sender {
     private final int maxRetries;
     private final boolean trackBodyCallSites;
     private final CookieJar cookies; // null without a cookie handler
+    private final RouteSelector routes;
     private final Supplier<CompletableFuture<?>> futures;
     private final ComposedRequestListener addedListeners = new ComposedRequestListener();
     private volatile RequestListener requestListener = RequestListener.NONE; // NONE, or addedListeners once one is added
 
-    ExchangeDispatcher(EventLoops loops, ChannelPools pools, AtomicBoolean closing, int maxRetries, boolean trackBodyCallSites,
-                       CookieJar cookies, Supplier<CompletableFuture<?>> futures) {
+    ExchangeDispatcher(EventLoops loops, ChannelPools pools, RouteSelector routes, AtomicBoolean closing, int maxRetries,
+                       boolean trackBodyCallSites, CookieJar cookies, Supplier<CompletableFuture<?>> futures) {
         this.loops = loops;
         this.pools = pools;
+        this.routes = routes;
         this.closing = closing;
         this.maxRetries = maxRetries;
         this.trackBodyCallSites = trackBodyCallSites;
@@ -97,7 +100,14 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             }
             bodyHandler = cookies.storing(request.uri(), bodyHandler);
         }
-        Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, PoolKey.of(request.uri()), this::exchangeFailed,
+        PoolKey key;
+        try {
+            key = PoolKey.of(request.uri(), routes.select(request));
+        } catch (IllegalArgumentException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        Exchange<T> exchange = new Exchange<>(request, bodyHandler, result, key, this::exchangeFailed,
                 requestListener);
         if (exchange.trace() != null) {
             result.whenComplete(exchange.trace()::futureCompleted);

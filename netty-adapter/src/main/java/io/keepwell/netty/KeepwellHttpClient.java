@@ -74,6 +74,9 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final Version version;
     private final CookieJar cookies;           // null without a cookie handler
     private final ExchangeDispatcher exchanges;
+    private final ProxySelector proxySelector;  // null: none
+    private final io.keepwell.netty.connect.RouteSelector routes;
+    private final io.keepwell.netty.dns.HostResolver resolver;
 
     private KeepwellHttpClient(Builder b) {
         this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
@@ -94,10 +97,21 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
+        Bootstrap unixBootstrap = new Bootstrap().group(loops.group()).channel(loops.domainChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
         this.authenticator = b.authenticator;
+        this.proxySelector = b.proxy == HttpClient.Builder.NO_PROXY ? null : b.proxy;
+        this.routes = new io.keepwell.netty.connect.RouteSelector(b.proxy, b.unixSocket);
+        this.resolver = b.hostResolver != null ? b.hostResolver
+                : io.keepwell.netty.dns.HostResolvers.create(b.resolver, loops.group(), loops.transport() == Transport.EPOLL);
+        io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, b.proxy);
+        io.netty.channel.group.ChannelGroup allChannels = new io.netty.channel.group.DefaultChannelGroup("keepwell",
+                io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+        io.keepwell.netty.connect.Dialer dialer = new io.keepwell.netty.connect.Dialer(bootstrap, unixBootstrap,
+                loops::domainSocketAddress, resolver, proxyCredentials, b.connectTimeout, allChannels);
         ChannelSettings settings = b.channelSettings(bodyBuffer);
-        this.pools = new ChannelPools(b.pool, b.poolListener, bootstrap, settings, closing, b.http2Options());
-        this.exchanges = new ExchangeDispatcher(loops, pools, closing, b.maxRetries, b.trackBodyCallSites, cookies, this::newResultFuture);
+        this.pools = new ChannelPools(b.pool, b.poolListener, dialer, loops.group(), allChannels, settings, closing, b.http2Options());
+        this.exchanges = new ExchangeDispatcher(loops, pools, routes, closing, b.maxRetries, b.trackBodyCallSites, cookies, this::newResultFuture);
         if (b.requestListener != RequestListener.NONE) {
             exchanges.addRequestListener(b.requestListener);
         }
@@ -182,7 +196,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     /** Always empty: proxies are not supported yet, and {@link Builder#build()} refuses one. */
     @Override
     public Optional<ProxySelector> proxy() {
-        return Optional.empty();
+        return Optional.ofNullable(proxySelector);
     }
 
     @Override
@@ -464,6 +478,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return residue.toString();
     }
 
+    /** Connect attempts abandoned because another address connected first; for tests. */
+    long abandonedConnectAttempts() {
+        return pools.dialer().abandonedAttempts();
+    }
+
     /** The channels currently idle in the pool; for tests that inspect a channel's state. */
     java.util.List<Channel> idleChannels() {
         return pools.openChannelsForTesting().stream()
@@ -486,6 +505,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         pools.core().close();
         pools.closeAll().addListener(all ->
                 loops.group().shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(done -> {
+                    resolver.close();
                     if (done.isSuccess()) {
                         closed.complete(null);
                     } else {
@@ -634,6 +654,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         private ProxySelector proxy;
         private io.keepwell.netty.dns.ResolverSettings resolver = io.keepwell.netty.dns.ResolverSettings.defaults();
         private java.nio.file.Path unixSocket;   // null: TCP
+        private io.keepwell.netty.dns.HostResolver hostResolver; // null: built from the resolver settings
         private Authenticator authenticator;
         private CookieHandler cookieHandler;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
@@ -1037,6 +1058,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 throw new IllegalArgumentException("ttl must not be negative: " + ttl);
             }
             this.resolver = resolver.withNegativeTtl(ttl);
+            return this;
+        }
+
+        /** Resolves names with {@code resolver} instead of one built from the settings; for tests. The client closes it. */
+        Builder hostResolver(io.keepwell.netty.dns.HostResolver resolver) {
+            this.hostResolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 

@@ -25,6 +25,22 @@ public final class ClientInternals {
         return builder.channelFactory(factory);
     }
 
+    /** Name resolution by {@code resolver} (a scripted one), instead of the client's own. */
+    public static KeepwellHttpClient.Builder hostResolver(KeepwellHttpClient.Builder builder, io.keepwell.netty.dns.HostResolver resolver) {
+        return builder.hostResolver(resolver);
+    }
+
+    /** The resolver files the client reads instead of {@code /etc/resolv.conf} and {@code /etc/hosts}. */
+    public static KeepwellHttpClient.Builder resolverFiles(KeepwellHttpClient.Builder builder, java.nio.file.Path resolvConf,
+                                                           java.nio.file.Path hostsFile) {
+        return builder.resolverFiles(resolvConf, hostsFile);
+    }
+
+    /** Connect attempts closed because another address of the same name connected first. */
+    public static long abandonedConnectAttempts(KeepwellHttpClient client) {
+        return client.abandonedConnectAttempts();
+    }
+
     /** Channels with a write, response-header or read timer scheduled; with no exchange in flight it must be 0. */
     public static int scheduledExchangeTimers(KeepwellHttpClient client) throws InterruptedException, ExecutionException {
         return client.scheduledExchangeTimers();

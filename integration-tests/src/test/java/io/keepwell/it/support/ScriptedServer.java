@@ -78,6 +78,10 @@ public final class ScriptedServer implements AutoCloseable {
     }
 
     private ScriptedServer(Script script, javax.net.ssl.SSLContext tls) throws IOException {
+        this(script, tls, InetAddress.getLoopbackAddress());
+    }
+
+    private ScriptedServer(Script script, javax.net.ssl.SSLContext tls, InetAddress bindAddress) throws IOException {
         this.script = script;
         if (tls == null) {
             this.serverSocket = new ServerSocket();
@@ -88,7 +92,7 @@ public final class ScriptedServer implements AutoCloseable {
             secure.setSSLParameters(parameters);
             this.serverSocket = secure;
         }
-        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        serverSocket.bind(new InetSocketAddress(bindAddress, 0), 512);
         this.acceptor = new Thread(this::acceptLoop, "scripted-server-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -96,6 +100,11 @@ public final class ScriptedServer implements AutoCloseable {
 
     public static ScriptedServer start(Script script) throws IOException {
         return new ScriptedServer(script);
+    }
+
+    /** A plain http server on {@code address} (a loopback address: {@code ::1} for the IPv6 cases). */
+    public static ScriptedServer startOn(InetAddress address, Script script) throws IOException {
+        return new ScriptedServer(script, null, address);
     }
 
     /** An https server presenting the certificate of {@code tls}; it offers ALPN {@code http/1.1}. */

@@ -274,15 +274,18 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         return out;
     }
 
-    private static String target(URI uri) {
+    /** Origin form ({@code /path?query}); absolute form ({@code http://host:port/path?query}) to a forwarding HTTP proxy. */
+    private String target(URI uri) {
         String target = uri.getRawPath();
         if (target == null || target.isEmpty()) {
             target = "/";
         }
-        return asciiTarget(uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery());
+        target = asciiTarget(uri.getRawQuery() == null ? target : target + '?' + uri.getRawQuery());
+        return absoluteForm ? uri.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + hostHeader(uri) + target : target;
     }
 
     private boolean askForCompression; // set once, when added to a pipeline that decompresses
+    private boolean absoluteForm;      // set once: the connection goes to an HTTP proxy that forwards requests
     private WriteMeter meter;          // set once, when added to a pipeline
 
     @Override
@@ -291,6 +294,9 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         writeTimer = new ExchangeTimer(ctx.channel(), this);
         askForCompression = ctx.pipeline().get(PipelineInitializer.DECOMPRESSOR) != null;
         meter = (WriteMeter) ctx.pipeline().get(PipelineInitializer.METER);
+        ConnectionContext cx = ctx.channel().attr(ConnectionContext.KEY).get();
+        absoluteForm = cx != null && cx.pooled() != null && cx.pooled().key().scheme().equals("http")
+                && cx.pooled().key().route().kind() == io.keepwell.pool.Route.Kind.HTTP_PROXY;
     }
 
     /** {@code length}: -1 sends the body chunked, -2 means the request has no body publisher at all. */

@@ -64,7 +64,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         if (key.scheme().equals("https")) {
             p.addLast(TLS, tlsHandler(ch, key));
             p.addLast(PROTOCOL, new ProtocolSelector());
-        } else if (http2 != null && http2.priorKnowledge()) {
+        } else if (http2 != null && http2.priorKnowledge() && key.route().kind() != io.keepwell.pool.Route.Kind.HTTP_PROXY) {
             installHttp2(p);
         } else {
             installHttp1(p);

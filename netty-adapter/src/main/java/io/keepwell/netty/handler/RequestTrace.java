@@ -34,7 +34,6 @@ public final class RequestTrace {
     private final long callStartNanos;
     private long acquireStartNanos;
     private long dnsStartNanos;
-    private long connectStartNanos;
     private long tlsStartNanos;
     private long writeStartNanos;
     private volatile HttpTimeoutException.Phase step = HttpTimeoutException.Phase.ACQUIRE;
@@ -65,7 +64,7 @@ public final class RequestTrace {
     }
 
     public void dnsStart(String host) {
-        step = HttpTimeoutException.Phase.CONNECT;
+        step = HttpTimeoutException.Phase.DNS;
         dnsStartNanos = System.nanoTime();
         listener.dnsStart(request, host);
     }
@@ -74,18 +73,20 @@ public final class RequestTrace {
         listener.dnsEnd(request, host, addresses, since(dnsStartNanos));
     }
 
-    public void connectStart(InetSocketAddress address) {
+    /** One connect attempt began (several may run at once, Happy Eyeballs); returns its start, for its end. */
+    public long connectStart(InetSocketAddress address) {
         step = HttpTimeoutException.Phase.CONNECT;
-        connectStartNanos = System.nanoTime();
+        long start = System.nanoTime();
         listener.connectStart(request, address);
+        return start;
     }
 
-    public void connectEnd(InetSocketAddress address) {
-        listener.connectEnd(request, address, since(connectStartNanos));
+    public void connectEnd(InetSocketAddress address, long startNanos) {
+        listener.connectEnd(request, address, since(startNanos));
     }
 
-    public void connectFailed(InetSocketAddress address, Throwable cause) {
-        listener.connectFailed(request, address, since(connectStartNanos), cause);
+    public void connectFailed(InetSocketAddress address, long startNanos, Throwable cause) {
+        listener.connectFailed(request, address, since(startNanos), cause);
     }
 
     public void tlsStart() {

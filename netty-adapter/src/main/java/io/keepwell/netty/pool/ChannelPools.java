@@ -11,25 +11,17 @@ import io.keepwell.pool.PoolKey;
 import io.keepwell.pool.PoolListener;
 import io.keepwell.pool.PooledConnection;
 import io.keepwell.pool.TransportHooks;
-import io.netty.bootstrap.Bootstrap;
+import io.keepwell.netty.connect.Dialer;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.ChannelGroupFuture;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.keepwell.http.HttpConnectTimeoutException;
 import io.keepwell.http.HttpTimeoutException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.resolver.AddressResolver;
-import io.netty.util.NetUtil;
 import io.keepwell.netty.handler.ChannelSettings;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -47,10 +39,11 @@ import io.keepwell.netty.http2.Http2Options;
 public final class ChannelPools implements TransportHooks<Channel> {
 
     private final ConnectionPool<Channel> core;
-    private final Bootstrap bootstrap;
+    private final Dialer dialer;
+    private final EventLoopGroup loops;
     private final ChannelSettings settings;
     private final AtomicBoolean clientClosing;
-    private final ChannelGroup allChannels = new DefaultChannelGroup("keepwell", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup allChannels;
     private final Http2Options http2; // null: HTTP/1.1 only
     private final AtomicInteger openStreams = new AtomicInteger();
     private final Map<PoolKey, Long> http1Only = new ConcurrentHashMap<>(); // origins whose ALPN chose HTTP/1.1, until (nanoTime)
@@ -59,14 +52,16 @@ public final class ChannelPools implements TransportHooks<Channel> {
     static final long HTTP1_ONLY_MEMORY_NANOS = TimeUnit.MINUTES.toNanos(10);
 
     /**
-     * Creates the client's one core pool, with this bridge as its transport hooks. {@code bootstrap}
-     * has its group, channel class and options set; its handler is set per connection.
+     * Creates the client's one core pool, with this bridge as its transport hooks. {@code dialer}
+     * opens connections on {@code loops}, adding each channel to {@code allChannels}.
      * {@code http2} null speaks HTTP/1.1 only.
      */
-    public ChannelPools(PoolConfig config, PoolListener listener, Bootstrap bootstrap, ChannelSettings settings,
-                        AtomicBoolean clientClosing, Http2Options http2) {
+    public ChannelPools(PoolConfig config, PoolListener listener, Dialer dialer, EventLoopGroup loops, ChannelGroup allChannels,
+                        ChannelSettings settings, AtomicBoolean clientClosing, Http2Options http2) {
         this.core = new ConnectionPool<>(config, Clock.system(), listener, this);
-        this.bootstrap = bootstrap;
+        this.dialer = dialer;
+        this.loops = loops;
+        this.allChannels = allChannels;
         this.settings = settings;
         this.clientClosing = clientClosing;
         this.http2 = http2;
@@ -87,7 +82,8 @@ public final class ChannelPools implements TransportHooks<Channel> {
             return false;
         }
         if (!key.scheme().equals("https")) {
-            return http2.priorKnowledge();
+            // An HTTP proxy forwards http requests one by one, in HTTP/1.1 absolute form.
+            return http2.priorKnowledge() && key.route().kind() != io.keepwell.pool.Route.Kind.HTTP_PROXY;
         }
         if (!http2.offered()) {
             return false;
@@ -125,8 +121,9 @@ public final class ChannelPools implements TransportHooks<Channel> {
         return java.util.List.copyOf(allChannels);
     }
 
-    /** Closes every channel; in-flight exchanges fail. */
+    /** Closes every channel and fails every connect in progress; in-flight exchanges fail. */
     public ChannelGroupFuture closeAll() {
+        dialer.abortAll(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
         return allChannels.close();
     }
 
@@ -141,109 +138,69 @@ public final class ChannelPools implements TransportHooks<Channel> {
     }
 
     /**
-     * Opens a channel in {@code slot} for {@code promise}; a connection nobody wants any more goes
-     * to the pool. With a {@code trace} (non-null), a host name is resolved here, so that its
-     * lookup can be timed, and the connect goes to the first address, as Netty's own connect does.
+     * Opens a channel in {@code slot} for {@code promise}, through the dialer (resolution, address
+     * race, proxy tunnel, all within the connect timeout); then installs its protocol's handlers
+     * and waits for the TLS handshake and the protocol's readiness. A connection nobody wants any
+     * more goes to the pool.
      */
     void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise, RequestTrace trace) {
         PoolKey key = slot.key();
-        if (trace == null) {
-            open(slot, host, promise, null, null);
-        } else if (NetUtil.createByteArrayFromIpAddressString(key.host()) != null) {
-            open(slot, host, promise, new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(key.host()), key.port()), trace);
-        } else {
-            trace.dnsStart(key.host());
-            AddressResolver<? extends SocketAddress> resolver = bootstrap.config().resolver().getResolver(timers());
-            resolver.resolveAll(InetSocketAddress.createUnresolved(key.host(), key.port())).addListener(resolved -> {
-                if (resolved.isSuccess()) {
-                    List<InetSocketAddress> addresses = ((List<?>) resolved.getNow()).stream().map(InetSocketAddress.class::cast).toList();
-                    trace.dnsEnd(key.host(), addresses.stream().map(InetSocketAddress::getAddress).toList());
-                    open(slot, host, promise, addresses.get(0), trace);
-                } else {
-                    core.closed(slot, CloseReason.PEER_CLOSED);
-                    promise.tryFailure(new ConnectFailure(key, resolved.cause()));
-                }
-            });
-        }
+        dialer.open(key, trace, loops.next()).addListener(f -> {
+            if (!f.isSuccess()) {
+                java.io.IOException failure = f.cause() instanceof java.io.IOException io ? io : new ConnectFailure(key, f.cause());
+                core.connectFailed(slot, failure);
+                core.closed(slot, CloseReason.PEER_CLOSED); // no channel reached the pool: the slot is given back here
+                promise.tryFailure(failure);
+                return;
+            }
+            established(slot, host, promise, (Channel) f.getNow(), trace);
+        });
     }
 
-    /** Connects to {@code address}, or resolves the key's host through the bootstrap when it is null (no trace). */
-    private void open(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise,
-                      InetSocketAddress address, RequestTrace trace) {
-        ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
-        // Set before the connect: a connect made on an event loop registers, and so builds its pipeline, at once.
-        Readiness readiness = new Readiness(slot, host, promise);
-        cx.readiness(readiness);
-        Bootstrap b = bootstrap.clone().handler(new PipelineInitializer(cx, settings, http2, openStreams));
+    /** The channel is connected (tunnelled, through a proxy): its handlers go in, and its close is the pool's from now on. */
+    private void established(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise, Channel channel,
+                             RequestTrace trace) {
         PoolKey key = slot.key();
-        if (trace != null) {
-            trace.connectStart(address);
-        }
-        ChannelFuture connect = address == null ? b.connect(key.host(), key.port()) : b.connect(address);
-        Channel channel = connect.channel();
-        readiness.channel = channel; // told to it only by the pipeline, after this
-        if (connect.isDone() && !connect.isSuccess() && !channel.isRegistered()) {
-            // Failed before registration (out of file descriptors), or failed so fast (a refused
-            // loopback connect) that the channel is already deregistered: either way no close
-            // listener was added, so the slot is given back here.
-            if (trace != null) {
-                trace.connectFailed(address, connect.cause());
-            }
-            ConnectFailure failure = new ConnectFailure(key, connect.cause());
-            core.connectFailed(slot, failure);
-            core.closed(slot, CloseReason.PEER_CLOSED);
-            promise.tryFailure(failure);
-            return;
-        }
+        ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
+        Readiness readiness = new Readiness(slot, host, promise);
+        readiness.channel = channel;
+        cx.readiness(readiness);
         allChannels.add(channel);
         // The one place a socket's close reaches the core pool: every path that closes a channel ends here.
         channel.closeFuture().addListener(f -> {
             cx.idleTimer().cancel();
             core.closed(slot, CloseReason.PEER_CLOSED); // a retired connection counts its own reason
         });
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                Throwable cause = f.cause();
+        if (!channel.isActive()) {
+            readiness.failed(new ConnectFailure(key, new java.nio.channels.ClosedChannelException()));
+            return;
+        }
+        channel.pipeline().addLast(new PipelineInitializer(cx, settings, http2, openStreams));
+        Dialer.handOver(channel);
+        SslHandler tls = PipelineInitializer.tls(channel);
+        if (tls == null) {
+            if (http2 == null || !http2.priorKnowledge() || !mayMultiplex(key)) {
+                cx.readiness().http1();
+            } // else h2c: ready with the server's first settings
+            return;
+        }
+        if (trace != null) {
+            trace.tlsStart();
+        }
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
                 if (trace != null) {
-                    trace.connectFailed(address, cause);
+                    trace.tlsEnd(tls.engine().getSession());
                 }
-                java.io.IOException failure = cause instanceof io.netty.channel.ConnectTimeoutException
-                        ? new HttpConnectTimeoutException(settings.connectTimeout(), key.toString())
-                        : new ConnectFailure(key, cause);
-                core.connectFailed(slot, failure);
-                // Closed first, so the pool has its slot back before the caller hears of the failure.
+                // The protocol's handlers go in next, chosen by ALPN; they say when the connection is ready.
+            } else {
+                Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
+                        ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
+                        : h.cause();
+                core.connectFailed(slot, cause instanceof java.io.IOException io ? io : new ConnectFailure(key, cause));
                 channel.close();
-                promise.tryFailure(failure);
-                return;
+                promise.tryFailure(cause);
             }
-            if (trace != null) {
-                trace.connectEnd(address);
-            }
-            SslHandler tls = PipelineInitializer.tls(channel);
-            if (tls == null) {
-                if (http2 == null || !http2.priorKnowledge()) {
-                    cx.readiness().http1();
-                } // else h2c: ready with the server's first settings
-                return;
-            }
-            if (trace != null) {
-                trace.tlsStart();
-            }
-            tls.handshakeFuture().addListener(h -> {
-                if (h.isSuccess()) {
-                    if (trace != null) {
-                        trace.tlsEnd(tls.engine().getSession());
-                    }
-                    // The protocol's handlers go in next, chosen by ALPN; they say when the connection is ready.
-                } else {
-                    Throwable cause = h.cause() instanceof SslHandshakeTimeoutException
-                            ? new HttpTimeoutException(HttpTimeoutException.Phase.HANDSHAKE, settings.handshakeTimeout(), key.toString())
-                            : h.cause();
-                    core.connectFailed(slot, cause instanceof java.io.IOException io ? io : new ConnectFailure(key, cause));
-                    channel.close();
-                    promise.tryFailure(cause);
-                }
-            });
         });
     }
 
@@ -299,6 +256,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
 
     /** An event loop for timers that belong to no channel (acquire timeouts). */
     io.netty.util.concurrent.EventExecutor timers() {
-        return bootstrap.config().group().next();
+        return loops.next();
+    }
+
+    /** The dialer that opens this pool's connections. */
+    public Dialer dialer() {
+        return dialer;
     }
 }

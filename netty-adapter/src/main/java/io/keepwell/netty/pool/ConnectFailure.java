@@ -11,7 +11,7 @@ import java.net.ConnectException;
  */
 public final class ConnectFailure extends ConnectException {
 
-    ConnectFailure(PoolKey key, Throwable cause) {
+    public ConnectFailure(PoolKey key, Throwable cause) {
         super("cannot connect to " + key + ": " + cause.getMessage());
         initCause(cause);
     }

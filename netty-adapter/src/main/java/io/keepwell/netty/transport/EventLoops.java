@@ -64,6 +64,18 @@ public final class EventLoops {
         return channelClass;
     }
 
+    /** The channel class for Unix domain sockets: native epoll's, or NIO's (Java 16's {@code UnixDomainSocketAddress}). */
+    public Class<? extends io.netty.channel.Channel> domainChannelClass() {
+        return transport == Transport.EPOLL ? io.netty.channel.epoll.EpollDomainSocketChannel.class
+                : io.netty.channel.socket.nio.NioDomainSocketChannel.class;
+    }
+
+    /** The address of the socket file at {@code path}, as this transport's domain channels take it. */
+    public java.net.SocketAddress domainSocketAddress(String path) {
+        return transport == Transport.EPOLL ? new io.netty.channel.unix.DomainSocketAddress(path)
+                : java.net.UnixDomainSocketAddress.of(path);
+    }
+
     /** Whether the calling thread is one of these event loops. */
     public boolean inAnyEventLoop() {
         for (EventExecutor executor : group) {

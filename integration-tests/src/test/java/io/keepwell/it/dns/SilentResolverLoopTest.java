@@ -29,10 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SilentResolverLoopTest {
 
     private static final int PROBES = 100;
+    private static final int TRIALS = 3;
     private static final long PROBE_DELAY_MILLIS = 2;
     private static final long SLACK_MILLIS = 5;
-    /** Far below the lookup's 3 s timeout: a loop blocked by the lookup would show that whole time. */
-    private static final long MAX_LATE_MILLIS = 250;
+    /** Half the lookup's 2 s timeout: a loop blocked by the lookup would show that whole time. */
+    private static final long MAX_LATE_MILLIS = 1000;
 
     @TempDir
     Path dir;
@@ -42,32 +43,50 @@ class SilentResolverLoopTest {
         try (TestDnsServer server = TestDnsServer.start(); ResolverFixture fixture = new ResolverFixture(dir)) {
             server.silent(true);
             HostResolver resolver = fixture.fromFiles(
-                    fixture.resolvConf(nameserver(server.address()), "options timeout:3 attempts:1"), fixture.hosts());
+                    fixture.resolvConf(nameserver(server.address()), "options timeout:2 attempts:1"), fixture.hosts());
             EventLoop loop = fixture.loop();
             lateness(loop); // warm up
-            long[] baseline = lateness(loop);
-
-            Future<List<InetAddress>> pending = loop.submit(() -> resolver.resolveAll("silent.test", loop)).get(5, TimeUnit.SECONDS);
-            long[] during = lateness(loop);
-            assertFalse(pending.isDone(), "the lookup was still pending while the probes ran");
-
-            // The 90th percentile: on two shared cores the slowest of 100 timers is the scheduler's, not the loop's.
-            assertTrue(percentile(during, 0.9) <= percentile(baseline, 0.9) + SLACK_MILLIS,
-                    "p90 lateness " + percentile(during, 0.9) + " ms vs baseline " + percentile(baseline, 0.9) + " ms");
-            assertTrue(percentile(during, 1.0) < MAX_LATE_MILLIS, "latest timer " + percentile(during, 1.0) + " ms late");
-            ExecutionException failure = assertThrows(ExecutionException.class, () -> pending.get(5, TimeUnit.SECONDS));
-            assertInstanceOf(UnknownHostException.class, failure.getCause());
+            // Other load on the machine moves percentiles at times: the best of a few trials counts, while every
+            // trial must show no timer held anywhere near the lookup's timeout.
+            List<String> trials = new java.util.ArrayList<>();
+            for (int trial = 0; trial < TRIALS; trial++) {
+                String outcome = trial(resolver, loop);
+                if (outcome == null) {
+                    return;
+                }
+                trials.add(outcome);
+            }
+            throw new AssertionError("timers were late while the silent lookup was pending, in every trial: " + trials);
         }
     }
 
-    /** How late, in ms, each of PROBES timers scheduled on {@code loop} one after another fired. */
+    /** One trial; null if the timers kept their lateness, else what they showed. */
+    private static String trial(HostResolver resolver, EventLoop loop) throws Exception {
+        long[] baseline = lateness(loop);
+        // Not waited for: were the lookup to block the loop, the probes would queue behind it.
+        CompletableFuture<Future<List<InetAddress>>> started = new CompletableFuture<>();
+        loop.execute(() -> started.complete(resolver.resolveAll("silent.test", loop)));
+        long[] during = lateness(loop);
+        Future<List<InetAddress>> pending = started.get(5, TimeUnit.SECONDS);
+        assertFalse(pending.isDone(), "the lookup was still pending while the probes ran");
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> pending.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(UnknownHostException.class, failure.getCause());
+
+        String lateness = "p90 lateness " + percentile(during, 0.9) + " us vs baseline " + percentile(baseline, 0.9)
+                + " us; p99 " + percentile(during, 0.99) + " us vs " + percentile(baseline, 0.99) + " us";
+        assertTrue(percentile(during, 1.0) < MAX_LATE_MILLIS * 1000, "latest timer " + percentile(during, 1.0) + " us; " + lateness);
+        // The 90th percentile: on two shared cores the latest of 100 timers is the scheduler's, not the loop's.
+        return percentile(during, 0.9) <= percentile(baseline, 0.9) + SLACK_MILLIS * 1000 ? null : lateness;
+    }
+
+    /** How late, in microseconds, each of PROBES timers scheduled on {@code loop} one after another fired. */
     private static long[] lateness(EventLoop loop) throws Exception {
         long[] late = new long[PROBES];
         for (int i = 0; i < PROBES; i++) {
             CompletableFuture<Long> fired = new CompletableFuture<>();
             long scheduled = System.nanoTime();
             loop.schedule(() -> fired.complete(System.nanoTime()), PROBE_DELAY_MILLIS, TimeUnit.MILLISECONDS);
-            late[i] = TimeUnit.NANOSECONDS.toMillis(fired.get(5, TimeUnit.SECONDS) - scheduled) - PROBE_DELAY_MILLIS;
+            late[i] = TimeUnit.NANOSECONDS.toMicros(fired.get(5, TimeUnit.SECONDS) - scheduled) - PROBE_DELAY_MILLIS * 1000;
         }
         return late;
     }

@@ -49,6 +49,22 @@ class DnsCacheTest extends NameServerTestBase {
     }
 
     @Test
+    void anAliasIsFollowedAndRememberedForItsOwnTtlSoTheTargetIsAskedForDirectly() throws Exception {
+        server.alias("www.test", "origin.test", 300);
+        server.set("origin.test", a("127.0.0.2", 1));
+        HostResolver resolver = fixture.resolver(server.address());
+
+        assertEquals(addresses("127.0.0.2"), fixture.resolve(resolver, "www.test"));
+        int aliasQueries = server.queries("www.test");
+        server.set("origin.test", a("127.0.0.3", 1));
+
+        Poll.until(() -> fixture.resolve(resolver, "www.test"), addresses("127.0.0.3")::equals, WAIT,
+                "the target's new address once its 1 s TTL ran out");
+        assertEquals(aliasQueries, server.queries("www.test"), "the CNAME cache sent the lookups to the target");
+        assertTrue(server.queries("origin.test") > 0);
+    }
+
+    @Test
     void theCacheIsSharedByAllEventLoops() throws Exception {
         server.set("shared.test", a("127.0.0.2", 300));
         HostResolver resolver = fixture.resolver(server.address());

@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A name server on 127.0.0.1 (UDP, a free port) answering from a table the test changes as it
  * runs: each name's A and AAAA records with their TTL, in the order given; a name not in the table
- * is NXDOMAIN. It counts the queries it receives per name, and drops, unanswered, every query
+ * is NXDOMAIN; an alias answers with its CNAME and its target's records. It counts the queries it receives per name, and drops, unanswered, every query
  * while {@link #silent(boolean) silent} and the queries for names made {@link #silence(String) silent}.
  */
 public final class TestDnsServer implements AutoCloseable {
@@ -52,6 +52,7 @@ public final class TestDnsServer implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("test-dns", true),
             NioIoHandler.newFactory());
     private final Map<String, List<Entry>> records = new ConcurrentHashMap<>();
+    private final Map<String, Alias> aliases = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> queries = new ConcurrentHashMap<>();
     private final Set<String> silentNames = ConcurrentHashMap.newKeySet();
     private volatile boolean silent;
@@ -81,6 +82,15 @@ public final class TestDnsServer implements AutoCloseable {
     /** Replaces {@code name}'s records (empty: the name exists with no address). */
     public TestDnsServer set(String name, Entry... entries) {
         records.put(key(name), List.of(entries));
+        return this;
+    }
+
+    private record Alias(String target, long ttlSeconds) {
+    }
+
+    /** Makes {@code name} a CNAME of {@code target}: answers for it carry the CNAME and the target's records. */
+    public TestDnsServer alias(String name, String target, long ttlSeconds) {
+        aliases.put(key(name), new Alias(key(target), ttlSeconds));
         return this;
     }
 
@@ -135,6 +145,18 @@ public final class TestDnsServer implements AutoCloseable {
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
+    /** A name as DNS writes it: each label after its length, then a zero. */
+    private static byte[] wireName(String name) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (String label : name.split("\\.")) {
+            byte[] bytes = label.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            out.write(bytes.length);
+            out.write(bytes, 0, bytes.length);
+        }
+        out.write(0);
+        return out.toByteArray();
+    }
+
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
@@ -153,13 +175,21 @@ public final class TestDnsServer implements AutoCloseable {
             DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
             response.setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true).setAuthoritativeAnswer(authoritative);
             response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(question.name(), question.type()));
+            String owner = question.name();
+            Alias alias = aliases.get(name);
+            if (alias != null) {
+                response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, DnsRecordType.CNAME, alias.ttlSeconds(),
+                        Unpooled.wrappedBuffer(wireName(alias.target()))));
+                name = alias.target();
+                owner = alias.target() + ".";
+            }
             List<Entry> entries = records.get(name);
             if (entries == null) {
                 response.setCode(DnsResponseCode.NXDOMAIN);
             } else {
                 for (Entry entry : entries) {
                     if (entry.type().equals(question.type())) {
-                        response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(question.name(), entry.type(),
+                        response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, entry.type(),
                                 entry.ttlSeconds(), Unpooled.wrappedBuffer(entry.address().getAddress())));
                     }
                 }

@@ -1,6 +1,7 @@
 package io.keepwell.it.dns;
 
 import io.keepwell.it.support.Witnesses;
+import io.keepwell.it.support.dns.TestDnsServer;
 import io.keepwell.netty.dns.HostResolver;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,34 @@ class ResolvConfTest extends NameServerTestBase {
 
         assertEquals(2, server.queries("silent.test"), "A and AAAA, once each");
         assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0 && took.compareTo(Duration.ofMillis(1900)) < 0, "1 s: " + took);
+    }
+
+    @Test
+    void aSilentFirstServerFailsOverToTheNextAfterItsTimeout() throws Exception {
+        try (TestDnsServer second = TestDnsServer.start()) {
+            server.silent(true);
+            second.set("failover.test", a("127.0.0.2", 60));
+            HostResolver resolver = fixture.fromFiles(fixture.resolvConf(nameserver(server.address()),
+                    nameserver(second.address()), "options timeout:1 attempts:1"), fixture.hosts());
+
+            long start = System.nanoTime();
+            assertEquals(addresses("127.0.0.2"), fixture.resolve(resolver, "failover.test"));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertTrue(server.queries("failover.test") > 0, "the first server was asked first");
+            assertTrue(took.compareTo(Duration.ofMillis(900)) >= 0 && took.compareTo(Duration.ofMillis(2500)) < 0,
+                    "the second answered after the first's 1 s timeout: " + took);
+        }
+    }
+
+    @Test
+    void anAnswerEndsTheLookupEvenAMissOnlyATimeoutIsTriedAgain() throws Exception {
+        HostResolver resolver = fixture.fromFiles(
+                fixture.resolvConf(nameserver(server.address()), "options timeout:1 attempts:3"), fixture.hosts());
+
+        assertInstanceOf(UnknownHostException.class, fixture.failure(resolver, "missing.test"));
+
+        assertEquals(2, server.queries("missing.test"), "A and AAAA once each: NXDOMAIN is an answer");
     }
 
     /** How long a lookup of a name the server never answers takes to fail under {@code options}. */

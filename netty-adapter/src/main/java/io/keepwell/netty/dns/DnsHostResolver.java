@@ -3,8 +3,6 @@ package io.keepwell.netty.dns;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.resolver.HostsFileEntriesResolver;
@@ -28,22 +26,24 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Netty's non-blocking resolver over the given name servers: one {@link DnsNameResolver} (one UDP
  * socket, TCP for truncated answers) per event loop, made at its first lookup, all sharing one
- * cache of answers and one of CNAMEs, so a name resolved on one loop is not asked for again on
- * another (and one of misses, {@link MissCache}). The resolver never consults Netty's default hosts file or name servers: the hosts table
- * is {@link HostsFirstResolver}'s, the servers are {@code conf}'s alone.
+ * cache of answers, one of CNAMEs and one of misses ({@link MissCache}), so a name resolved on one
+ * loop is not asked for again on another. It never consults Netty's default hosts file or name
+ * servers: the hosts table is {@link HostsFirstResolver}'s, the servers are {@code conf}'s alone.
  */
 final class DnsHostResolver implements HostResolver {
 
-    /** Netty's default budget of queries per lookup, raised where servers × attempts × two families need more. */
+    /** Netty's default budget of queries per round, raised where servers × two families need more. */
     private static final int NETTY_DEFAULT_MAX_QUERIES = 16;
 
     private final DnsNameResolverBuilder template;
     private final MissCache misses;
+    private final int attempts;
     private final Map<EventLoop, DnsNameResolver> resolvers = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
 
     DnsHostResolver(ResolvConf conf, TtlBounds ttl, ResolvedAddressTypes types, boolean epoll) {
         this.misses = new MissCache(ttl.negativeSeconds());
+        this.attempts = conf.attempts();
         this.template = new DnsNameResolverBuilder()
                 .datagramChannelType(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .socketChannelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -54,7 +54,7 @@ final class DnsHostResolver implements HostResolver {
                 .resolvedAddressTypes(types)
                 .completeOncePreferredResolved(false) // Happy Eyeballs wants both families
                 .queryTimeoutMillis(conf.timeoutSeconds() * 1000L)
-                .maxQueriesPerResolve(Math.max(NETTY_DEFAULT_MAX_QUERIES, 2 * conf.nameServers().size() * conf.attempts()))
+                .maxQueriesPerResolve(Math.max(NETTY_DEFAULT_MAX_QUERIES, 2 * conf.nameServers().size()))
                 .ndots(conf.ndots())
                 .searchDomains(conf.searchDomains());
     }
@@ -68,8 +68,7 @@ final class DnsHostResolver implements HostResolver {
         DnsServerAddresses addresses = conf.rotate()
                 ? DnsServerAddresses.rotational(conf.nameServers())
                 : DnsServerAddresses.sequential(conf.nameServers());
-        int attempts = conf.attempts();
-        return host -> new AttemptsServerStream(addresses.stream(), attempts);
+        return host -> addresses.stream();
     }
 
     @Override
@@ -82,15 +81,35 @@ final class DnsHostResolver implements HostResolver {
         if (remembered != null) {
             return loop.newFailedFuture(remembered);
         }
-        Future<List<InetAddress>> lookup = resolver.resolveAll(host);
-        lookup.addListener(done -> { // before the relay's listener: the miss is known when the caller learns of it
-            if (done.cause() != null) {
-                misses.offer(host, done.cause());
+        Promise<List<InetAddress>> promise = loop.newPromise();
+        attempt(resolver, host, attempts, promise);
+        return promise;
+    }
+
+    /**
+     * One round over the servers (Netty asks each in turn until one answers); when every one timed
+     * out, another round while {@code left} allows, as glibc's {@code attempts}. An answer, a miss
+     * included, ends the lookup.
+     */
+    private void attempt(DnsNameResolver resolver, String host, int left, Promise<List<InetAddress>> promise) {
+        Future<List<InetAddress>> round = resolver.resolveAll(host);
+        promise.addListener(done -> {
+            if (done.isCancelled()) {
+                round.cancel(false);
             }
         });
-        Promise<List<InetAddress>> promise = loop.newPromise();
-        Outcomes.relay(lookup, promise, host);
-        return promise;
+        round.addListener(done -> {
+            if (done.isSuccess()) {
+                promise.trySuccess(round.getNow());
+            } else if (!done.isCancelled() && !promise.isDone()) {
+                if (left > 1 && DnsNameResolver.isTimeoutError(done.cause())) {
+                    attempt(resolver, host, left - 1, promise);
+                } else {
+                    misses.offer(host, done.cause()); // before the caller learns of the miss, so its next lookup finds it
+                    promise.tryFailure(Outcomes.unknownHost(host, done.cause()));
+                }
+            }
+        });
     }
 
     private DnsNameResolver resolverOf(EventLoop loop) {

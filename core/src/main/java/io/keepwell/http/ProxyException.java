@@ -36,6 +36,10 @@ public class ProxyException extends ConnectException {
     }
 
     private static String describe(Proxy proxy) {
+        if (proxy.address() instanceof java.net.InetSocketAddress address) {
+            String host = address.getHostString();
+            return proxy.type() + " " + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
+        }
         return proxy.type() + " " + proxy.address();
     }
 

@@ -17,7 +17,9 @@ import java.util.List;
  *
  * <p>For one call: {@code callStart}, {@code acquireStart}; when a new connection is opened for
  * it, {@code dnsStart}/{@code dnsEnd} (host names only), {@code connectStart} and
- * {@code connectEnd} or {@code connectFailed}, {@code tlsStart}/{@code tlsEnd} (https); then
+ * {@code connectEnd} or {@code connectFailed} (once per address tried: a name's addresses are raced
+ * as RFC 8305 says, so several connects may be in flight at once, each with its own end; none for
+ * a Unix domain socket), {@code tlsStart}/{@code tlsEnd} (https); then
  * {@code acquired}, {@code requestHeadWritten}, {@code requestBodyWritten},
  * {@code responseHeaders}, {@code responseBodyEnd}; and last {@code callEnd} or
  * {@code callFailed}. A retry on another connection ({@code retried}) repeats the steps from
@@ -59,8 +61,10 @@ public interface RequestListener {
     }
 
     /**
-     * Name resolution ended with these addresses, after {@code elapsed}; the connect goes to the
-     * first. A failed resolution is not told here: the call fails in {@code CONNECT}.
+     * Name resolution ended with these addresses, after {@code elapsed}; they are tried in turn,
+     * the families alternating (Happy Eyeballs), until one connects. A failed resolution is not
+     * told here: the call fails, in {@code DNS} if it ran out of time. Through a proxy, the name
+     * resolved is the proxy's.
      *
      * @param request   the request the connection is opened for
      * @param host      the host name resolved
@@ -71,7 +75,7 @@ public interface RequestListener {
     }
 
     /**
-     * A TCP connect to {@code address} began.
+     * A TCP connect to {@code address} began: the origin's, or the proxy's.
      *
      * @param request the request the connection is opened for
      * @param address the resolved address and port being connected to
@@ -80,7 +84,8 @@ public interface RequestListener {
     }
 
     /**
-     * The TCP connect to {@code address} succeeded after {@code elapsed}.
+     * The connect to {@code address} succeeded after {@code elapsed}: it is the address that serves
+     * the connection. Through a {@code CONNECT} or SOCKS5 proxy, once the tunnel stands.
      *
      * @param request the request the connection is opened for
      * @param address the address connected to
@@ -90,7 +95,9 @@ public interface RequestListener {
     }
 
     /**
-     * The TCP connect to {@code address} failed after {@code elapsed}.
+     * The connect to {@code address} failed after {@code elapsed}, or was abandoned because another
+     * address of the same name connected first (a {@link java.net.ConnectException} whose message
+     * starts with {@code "abandoned"}).
      *
      * @param request the request the connection was to be opened for
      * @param address the address that could not be connected to

@@ -1,6 +1,7 @@
 package io.keepwell.netty;
 
 import io.keepwell.keepalive.ReplayableBodies;
+import io.keepwell.netty.proxy.ProxyCredentials;
 
 import java.net.Authenticator;
 import java.net.MalformedURLException;
@@ -8,11 +9,6 @@ import java.net.PasswordAuthentication;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,7 +37,7 @@ final class BasicAuthentication {
 
     /** Whether the response is a Basic challenge from the server. */
     boolean isChallenge(HttpResponse.ResponseInfo info) {
-        return info.statusCode() == 401 && realm(info) != null;
+        return info.statusCode() == 401 && basicRealm(info, "www-authenticate") != null;
     }
 
     /** The request that answers the challenge, or {@code null} when there is no answer (no credentials, a one-shot body). */
@@ -53,7 +49,7 @@ final class BasicAuthentication {
         PasswordAuthentication credentials;
         try {
             credentials = Authenticator.requestPasswordAuthentication(authenticator, uri.getHost(), null, port(uri),
-                    uri.getScheme(), realm(info), "Basic", uri.toURL(), Authenticator.RequestorType.SERVER);
+                    uri.getScheme(), basicRealm(info, "www-authenticate"), "Basic", uri.toURL(), Authenticator.RequestorType.SERVER);
         } catch (MalformedURLException e) {
             return null;
         }
@@ -61,33 +57,23 @@ final class BasicAuthentication {
             return null;
         }
         return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("authorization"))
-                .header("Authorization", "Basic " + token(credentials))
+                .header("Authorization", ProxyCredentials.basicHeader(credentials))
                 .build();
     }
 
-    /** The realm of the first Basic challenge ("" when it names none), or {@code null} when there is none. */
-    private static String realm(HttpResponse.ResponseInfo info) {
-        for (String challenge : info.headers().allValues("www-authenticate")) {
+    /**
+     * The realm of the first Basic challenge in the {@code challengeHeader} fields
+     * ({@code WWW-Authenticate}, {@code Proxy-Authenticate}): "" when it names none, {@code null}
+     * when there is none.
+     */
+    static String basicRealm(HttpResponse.ResponseInfo info, String challengeHeader) {
+        for (String challenge : info.headers().allValues(challengeHeader)) {
             Matcher m = BASIC.matcher(challenge);
             if (m.find()) {
                 return m.group(1) == null ? "" : m.group(1);
             }
         }
         return null;
-    }
-
-    private static String token(PasswordAuthentication credentials) {
-        CharBuffer pair = CharBuffer.allocate(credentials.getUserName().length() + 1 + credentials.getPassword().length);
-        pair.put(credentials.getUserName()).put(':').put(credentials.getPassword()).flip();
-        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(pair);
-        byte[] bytes = new byte[utf8.remaining()];
-        utf8.get(bytes);
-        try {
-            return Base64.getEncoder().encodeToString(bytes);
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-            Arrays.fill(pair.array(), '\0');
-        }
     }
 
     private static int port(URI uri) {

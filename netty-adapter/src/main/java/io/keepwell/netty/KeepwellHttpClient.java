@@ -60,7 +60,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
 
     private final EventLoops loops;
     private final BodyBufferGauge bodyBuffer = new BodyBufferGauge();
-    private final HopFollower hops; // null when neither redirects nor challenges are followed
+    private final HopFollower hops; // null when neither redirects nor challenges (a server's, a forwarding proxy's) are followed
     private final Authenticator authenticator; // null without one
     private final ChannelPools pools;
     private final AtomicBoolean closing = new AtomicBoolean();
@@ -74,7 +74,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final Version version;
     private final CookieJar cookies;           // null without a cookie handler
     private final ExchangeDispatcher exchanges;
-    private final ProxySelector proxySelector;  // null: none
+    private final ProxySelector proxySelector;  // null: none given, the system's default is used
     private final io.keepwell.netty.connect.RouteSelector routes;
     private final io.keepwell.netty.dns.HostResolver resolver;
 
@@ -100,11 +100,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         Bootstrap unixBootstrap = new Bootstrap().group(loops.group()).channel(loops.domainChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, b.connectTimeout.toMillis()));
         this.authenticator = b.authenticator;
-        this.proxySelector = b.proxy == HttpClient.Builder.NO_PROXY ? null : b.proxy;
-        this.routes = new io.keepwell.netty.connect.RouteSelector(b.proxy, b.unixSocket);
+        this.proxySelector = b.proxy;
+        this.routes = new io.keepwell.netty.connect.RouteSelector(
+                b.proxy != null ? b.proxy : io.keepwell.netty.connect.RouteSelector.systemDefault(), b.unixSocket);
         this.resolver = b.hostResolver != null ? b.hostResolver
                 : io.keepwell.netty.dns.HostResolvers.create(b.resolver, loops.group(), loops.transport() == Transport.EPOLL);
-        io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, b.proxy);
+        io.keepwell.netty.proxy.ProxyCredentials proxyCredentials = new io.keepwell.netty.proxy.ProxyCredentials(b.authenticator, routes.proxies());
         io.netty.channel.group.ChannelGroup allChannels = new io.netty.channel.group.DefaultChannelGroup("keepwell",
                 io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
         io.keepwell.netty.connect.Dialer dialer = new io.keepwell.netty.connect.Dialer(bootstrap, unixBootstrap,
@@ -115,9 +116,10 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         if (b.requestListener != RequestListener.NONE) {
             exchanges.addRequestListener(b.requestListener);
         }
-        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null ? null
+        ProxyAuthentication proxyAuthentication = routes.proxies() == null ? null : new ProxyAuthentication(routes, proxyCredentials);
+        this.hops = b.redirect == Redirect.NEVER && b.authenticator == null && proxyAuthentication == null ? null
                 : new HopFollower(exchanges, b.redirect == Redirect.NEVER ? null : new Redirects(b.redirect), b.maxRedirects,
-                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator));
+                        b.authenticator == null ? null : new BasicAuthentication(b.authenticator), proxyAuthentication);
     }
 
     /**
@@ -993,9 +995,11 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
          * Connections through different proxies are pooled apart. Proxy credentials come from the
          * {@link #authenticator(Authenticator) authenticator}, asked with requestor type
          * {@code PROXY}. {@code ProxyRules} builds a selector with bypass lists, or from
-         * {@code HTTP_PROXY}/{@code HTTPS_PROXY}/{@code NO_PROXY}. Default: none, every request
-         * goes direct (the JDK client's default too; the system's {@code ProxySelector.getDefault()}
-         * is used only when passed here).
+         * {@code HTTP_PROXY}/{@code HTTPS_PROXY}/{@code NO_PROXY}. Default, as the JDK client's:
+         * {@code ProxySelector.getDefault()} as it is when the client is built (the JDK's own reads
+         * {@code http.proxyHost}, {@code https.proxyHost}, {@code socksProxyHost},
+         * {@code http.nonProxyHosts}; with none of them set every request goes direct, and the
+         * selector is not asked at all). {@code HttpClient.Builder.NO_PROXY} turns proxies off.
          */
         @Override
         public Builder proxy(ProxySelector proxySelector) {

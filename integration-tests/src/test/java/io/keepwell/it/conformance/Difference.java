@@ -27,6 +27,10 @@ public enum Difference {
             + " connection; Keepwell retries only on a reused connection, as Go does: a failure on a fresh"
             + " connection says something about the server, not about a stale connection."),
 
+    FORWARDED_PROXY_407_FAILS("The JDK returns a forwarding HTTP proxy's 407 that it cannot answer as the response;"
+            + " Keepwell fails the call with ProxyException (status 407, the proxy named), since the origin was never"
+            + " reached, as it fails a CONNECT tunnel's 407."),
+
     ERROR_MESSAGES("Exception messages are Keepwell's own, naming the request and the facts; the exception types"
             + " are the JDK's or subclasses of them.");
 

@@ -99,7 +99,7 @@ final class ConnectAttempt implements AddressRace.Outcome {
             return;
         }
         if (route.isProxy()) {
-            credentials = dialer.credentials().cached(route);
+            credentials = dialer.credentials().preemptive(route); // what worked before, or the proxy URL's
             if (credentials == null && route.kind() == Route.Kind.SOCKS_PROXY) {
                 credentials = dialer.credentials().find(route, uri(), "SOCKS5", null); // SOCKS asks for them in its handshake, no challenge first
             }
@@ -192,11 +192,21 @@ final class ConnectAttempt implements AddressRace.Outcome {
             fail(new HttpConnectTimeoutException(HttpTimeoutException.Phase.CONNECT, dialer.connectTimeout(), key.toString()));
             return;
         }
-        ConnectFailure failure = new ConnectFailure(key, failures.size() == 1 ? first
-                : new ConnectException(failures.size() + " addresses failed, first: " + first.getMessage()));
-        failures.forEach(failure::addSuppressed);
+        Throwable cause = first;
+        if (failures.size() > 1) {
+            StringBuilder each = new StringBuilder();
+            for (Throwable t : failures) {
+                each.append(each.length() == 0 ? "" : "; ").append(t.getMessage());
+            }
+            cause = new ConnectException(failures.size() + " addresses failed: " + each);
+            failures.forEach(cause::addSuppressed);
+        }
+        ConnectFailure failure = new ConnectFailure(key, cause);
         if (route.isProxy()) {
-            fail(new ProxyException(RouteSelector.proxyOf(route), 0, key.origin(), "cannot reach the proxy: " + first.getMessage()));
+            ProxyException unreachable = new ProxyException(RouteSelector.proxyOf(route), 0, key.origin(),
+                    "cannot reach the proxy: " + cause.getMessage());
+            unreachable.initCause(cause);
+            fail(unreachable);
             return;
         }
         fail(failure);

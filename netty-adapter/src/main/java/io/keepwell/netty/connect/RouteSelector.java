@@ -24,6 +24,26 @@ public final class RouteSelector {
         this.unixSocket = unixSocket;
     }
 
+    private static final java.util.List<String> PROXY_PROPERTIES = java.util.List.of("http.proxyHost", "https.proxyHost",
+            "socksProxyHost", "java.net.useSystemProxies");
+
+    /**
+     * The system's default selector, as the JDK client takes it; null when it is the JDK's own
+     * with none of its properties set, which would answer DIRECT to every request.
+     */
+    public static ProxySelector systemDefault() {
+        ProxySelector selector = ProxySelector.getDefault();
+        if (selector == null) {
+            return null;
+        }
+        if (selector.getClass().getName().equals("sun.net.spi.DefaultProxySelector")
+                && PROXY_PROPERTIES.stream().allMatch(p -> System.getProperty(p) == null || System.getProperty(p).isBlank()
+                || (p.equals("java.net.useSystemProxies") && !Boolean.parseBoolean(System.getProperty(p))))) {
+            return null;
+        }
+        return selector;
+    }
+
     /** The selector, or null when every request goes direct. */
     public ProxySelector proxies() {
         return proxies;

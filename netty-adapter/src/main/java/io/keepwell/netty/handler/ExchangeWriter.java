@@ -303,6 +303,10 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
         headers.set(HttpHeaderNames.HOST, hostHeader(request.uri()));
         request.headers().map().forEach((name, values) -> {
+            // Proxy credentials are for a forwarding proxy only: never sent to an origin, directly or inside a tunnel (as the JDK).
+            if (!absoluteForm && name.equalsIgnoreCase("proxy-authorization")) {
+                return;
+            }
             for (String value : values) {
                 headers.add(name, value);
             }

@@ -52,6 +52,18 @@ class DnsAnswersTest {
         }
     }
 
+    @ParameterizedTest(name = "epoll={0}")
+    @ValueSource(booleans = {false, true})
+    void aTruncatedAnswerIsAskedForAgainOverTcp(boolean epoll) throws Exception {
+        Assumptions.assumeTrue(!epoll || ResolverFixture.epollAvailable(), "epoll not available");
+        server.set("big.test", a("127.0.0.2", 60), aaaa("::2", 60));
+        server.truncate("big.test");
+        try (ResolverFixture fixture = new ResolverFixture(dir, 1, epoll)) {
+            assertEquals(addresses("127.0.0.2", "::2"), fixture.resolve(fixture.resolver(server.address()), "big.test"));
+            assertEquals(2, server.tcpQueries("big.test"), "A and AAAA again over TCP");
+        }
+    }
+
     @Test
     void aNameWithOneFamilyGivesThatFamily() throws Exception {
         server.set("v6only.test", aaaa("::1", 60));

@@ -1,6 +1,7 @@
 package io.keepwell.it.support.dns;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,13 +11,20 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.dns.DatagramDnsQuery;
 import io.netty.handler.codec.dns.DatagramDnsQueryDecoder;
 import io.netty.handler.codec.dns.DatagramDnsResponse;
 import io.netty.handler.codec.dns.DatagramDnsResponseEncoder;
 import io.netty.handler.codec.dns.DefaultDnsQuestion;
 import io.netty.handler.codec.dns.DefaultDnsRawRecord;
+import io.netty.handler.codec.dns.DefaultDnsResponse;
+import io.netty.handler.codec.dns.DnsQuery;
+import io.netty.handler.codec.dns.DnsResponse;
+import io.netty.handler.codec.dns.TcpDnsQueryDecoder;
+import io.netty.handler.codec.dns.TcpDnsResponseEncoder;
 import io.netty.handler.codec.dns.DnsQuestion;
 import io.netty.handler.codec.dns.DnsRecordType;
 import io.netty.handler.codec.dns.DnsResponseCode;
@@ -35,7 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A name server on 127.0.0.1 (UDP, a free port) answering from a table the test changes as it
+ * A name server on 127.0.0.1 (UDP, a free port, and TCP on the same port) answering from a table the test changes as it
  * runs: each name's A and AAAA records with their TTL, in the order given; a name not in the table
  * is NXDOMAIN; an alias answers with its CNAME and its target's records. It counts the queries it receives per name, and drops, unanswered, every query
  * while {@link #silent(boolean) silent} and the queries for names made {@link #silence(String) silent}.
@@ -57,17 +65,29 @@ public final class TestDnsServer implements AutoCloseable {
     private final Set<String> silentNames = ConcurrentHashMap.newKeySet();
     private volatile boolean silent;
     private volatile boolean authoritative;
+    private final Set<String> truncatedNames = ConcurrentHashMap.newKeySet();
+    private final Map<String, AtomicInteger> tcpQueries = new ConcurrentHashMap<>();
     private final Channel channel;
+    private final Channel tcp;
 
     private TestDnsServer() throws InterruptedException {
         channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new Answerer());
+                        ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new UdpAnswerer());
                     }
                 })
                 .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+        // TCP on the same port, for answers too large for UDP (RFC 7766); the port is free for TCP unless by chance.
+        tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new TcpDnsQueryDecoder(), new TcpDnsResponseEncoder(), new TcpAnswerer());
+                    }
+                })
+                .bind(address()).sync().channel();
     }
 
     /** A server on a free loopback port, with an empty table. */
@@ -118,7 +138,18 @@ public final class TestDnsServer implements AutoCloseable {
         silentNames.add(key(name));
     }
 
-    /** The queries received for {@code name}, of any type, answered or dropped. */
+    /** Answers {@code name} over UDP with the TC flag and no records, so the client asks again over TCP. */
+    public void truncate(String name) {
+        truncatedNames.add(key(name));
+    }
+
+    /** The queries received over TCP for {@code name}. */
+    public int tcpQueries(String name) {
+        AtomicInteger count = tcpQueries.get(key(name));
+        return count == null ? 0 : count.get();
+    }
+
+    /** The queries received over UDP for {@code name}, of any type, answered or dropped. */
     public int queries(String name) {
         AtomicInteger count = queries.get(key(name));
         return count == null ? 0 : count.get();
@@ -160,10 +191,11 @@ public final class TestDnsServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        tcp.close().syncUninterruptibly();
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private final class Answerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
+    private final class UdpAnswerer extends SimpleChannelInboundHandler<DatagramDnsQuery> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
             DnsQuestion question = query.recordAt(DnsSection.QUESTION);
@@ -173,28 +205,54 @@ public final class TestDnsServer implements AutoCloseable {
                 return;
             }
             DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
-            response.setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true).setAuthoritativeAnswer(authoritative);
-            response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(question.name(), question.type()));
-            String owner = question.name();
-            Alias alias = aliases.get(name);
-            if (alias != null) {
-                response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, DnsRecordType.CNAME, alias.ttlSeconds(),
-                        Unpooled.wrappedBuffer(wireName(alias.target()))));
-                name = alias.target();
-                owner = alias.target() + ".";
-            }
-            List<Entry> entries = records.get(name);
-            if (entries == null) {
-                response.setCode(DnsResponseCode.NXDOMAIN);
+            if (truncatedNames.contains(name)) {
+                response.setTruncated(true);
+                header(response, query, question);
             } else {
-                for (Entry entry : entries) {
-                    if (entry.type().equals(question.type())) {
-                        response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, entry.type(),
-                                entry.ttlSeconds(), Unpooled.wrappedBuffer(entry.address().getAddress())));
-                    }
-                }
+                answer(response, query, question);
             }
             ctx.writeAndFlush(response);
+        }
+    }
+
+    private final class TcpAnswerer extends SimpleChannelInboundHandler<DnsQuery> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DnsQuery query) {
+            DnsQuestion question = query.recordAt(DnsSection.QUESTION);
+            tcpQueries.computeIfAbsent(key(question.name()), n -> new AtomicInteger()).incrementAndGet();
+            DnsResponse response = new DefaultDnsResponse(query.id());
+            answer(response, query, question);
+            ctx.writeAndFlush(response);
+        }
+    }
+
+    private void header(DnsResponse response, DnsQuery query, DnsQuestion question) {
+        response.setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true).setAuthoritativeAnswer(authoritative);
+        response.addRecord(DnsSection.QUESTION, new DefaultDnsQuestion(question.name(), question.type()));
+    }
+
+    /** The table's answer to {@code question}: its CNAME if it is an alias, the records of its type, or NXDOMAIN. */
+    private void answer(DnsResponse response, DnsQuery query, DnsQuestion question) {
+        header(response, query, question);
+        String name = key(question.name());
+        String owner = question.name();
+        Alias alias = aliases.get(name);
+        if (alias != null) {
+            response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, DnsRecordType.CNAME, alias.ttlSeconds(),
+                    Unpooled.wrappedBuffer(wireName(alias.target()))));
+            name = alias.target();
+            owner = alias.target() + ".";
+        }
+        List<Entry> entries = records.get(name);
+        if (entries == null) {
+            response.setCode(DnsResponseCode.NXDOMAIN);
+            return;
+        }
+        for (Entry entry : entries) {
+            if (entry.type().equals(question.type())) {
+                response.addRecord(DnsSection.ANSWER, new DefaultDnsRawRecord(owner, entry.type(),
+                        entry.ttlSeconds(), Unpooled.wrappedBuffer(entry.address().getAddress())));
+            }
         }
     }
 }

@@ -39,7 +39,9 @@ final class DnsHostResolver implements HostResolver {
     private final MissCache misses;
     private final int attempts;
     private final Map<EventLoop, DnsNameResolver> resolvers = new ConcurrentHashMap<>();
-    private boolean closed; // guarded by this
+    /** Lookups under way and their hosts, failed by close: Netty leaves a query on a closed resolver to its timeout. */
+    private final Map<Promise<List<InetAddress>>, String> pending = new ConcurrentHashMap<>();
+    private volatile boolean closed; // set under this
 
     DnsHostResolver(ResolvConf conf, TtlBounds ttl, ResolvedAddressTypes types, boolean epoll) {
         this.misses = new MissCache(ttl.negativeSeconds());
@@ -75,15 +77,25 @@ final class DnsHostResolver implements HostResolver {
     public Future<List<InetAddress>> resolveAll(String host, EventLoop loop) {
         DnsNameResolver resolver = resolverOf(loop);
         if (resolver == null) {
-            return loop.newFailedFuture(new UnknownHostException(host + ": the resolver is closed"));
+            return loop.newFailedFuture(closed(host));
         }
         UnknownHostException remembered = misses.get(host);
         if (remembered != null) {
             return loop.newFailedFuture(remembered);
         }
         Promise<List<InetAddress>> promise = loop.newPromise();
+        pending.put(promise, host);
+        promise.addListener(done -> pending.remove(promise));
+        if (closed) { // closed since resolverOf: close may have missed this one
+            promise.tryFailure(closed(host));
+            return promise;
+        }
         attempt(resolver, host, attempts, promise);
         return promise;
+    }
+
+    private static UnknownHostException closed(String host) {
+        return new UnknownHostException(host + ": the resolver is closed");
     }
 
     /**
@@ -93,16 +105,12 @@ final class DnsHostResolver implements HostResolver {
      */
     private void attempt(DnsNameResolver resolver, String host, int left, Promise<List<InetAddress>> promise) {
         Future<List<InetAddress>> round = resolver.resolveAll(host);
-        promise.addListener(done -> {
-            if (done.isCancelled()) {
-                round.cancel(false);
-            }
-        });
+        promise.addListener(done -> round.cancel(false)); // cancelled, or failed by close: the round is not wanted
         round.addListener(done -> {
             if (done.isSuccess()) {
                 promise.trySuccess(round.getNow());
             } else if (!done.isCancelled() && !promise.isDone()) {
-                if (left > 1 && DnsNameResolver.isTimeoutError(done.cause())) {
+                if (left > 1 && !closed && DnsNameResolver.isTimeoutError(done.cause())) {
                     attempt(resolver, host, left - 1, promise);
                 } else {
                     misses.offer(host, done.cause()); // before the caller learns of the miss, so its next lookup finds it
@@ -125,7 +133,7 @@ final class DnsHostResolver implements HostResolver {
         }
     }
 
-    /** Closes every loop's resolver: its sockets close and its lookups under way fail. */
+    /** Closes every loop's resolver, its socket with it, and fails the lookups under way. */
     @Override
     public void close() {
         List<DnsNameResolver> open;
@@ -135,5 +143,6 @@ final class DnsHostResolver implements HostResolver {
             resolvers.clear();
         }
         open.forEach(DnsNameResolver::close);
+        new ArrayList<>(pending.entrySet()).forEach(lookup -> lookup.getKey().tryFailure(closed(lookup.getValue())));
     }
 }

@@ -34,6 +34,8 @@ final class DnsHostResolver implements HostResolver {
 
     /** Netty's default budget of queries per round, raised where servers × two families need more. */
     private static final int NETTY_DEFAULT_MAX_QUERIES = 16;
+    /** Netty's resolver would read /etc/hosts itself; the settings' hosts file is read before it. */
+    private static final HostsFileEntriesResolver NO_HOSTS_FILE = (host, types) -> null;
 
     private final DnsNameResolverBuilder template;
     private final MissCache misses;
@@ -60,8 +62,6 @@ final class DnsHostResolver implements HostResolver {
                 .ndots(conf.ndots())
                 .searchDomains(conf.searchDomains());
     }
-
-    private static final HostsFileEntriesResolver NO_HOSTS_FILE = (host, types) -> null;
 
     private static DnsServerAddressStreamProvider servers(ResolvConf conf) {
         if (conf.nameServers().isEmpty()) {

@@ -195,7 +195,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         return redirect;
     }
 
-    /** Always empty: proxies are not supported yet, and {@link Builder#build()} refuses one. */
+    /** The selector given to {@link Builder#proxy}; empty when none was (the system default is then used, as the JDK does). */
     @Override
     public Optional<ProxySelector> proxy() {
         return Optional.ofNullable(proxySelector);

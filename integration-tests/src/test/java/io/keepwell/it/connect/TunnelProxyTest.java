@@ -123,6 +123,23 @@ class TunnelProxyTest {
     }
 
     @Test
+    void aTunnelThatClosesWhileIdleLeavesThePoolAndTheNextRequestOpensAnother() throws Exception {
+        ScriptedServer origin = origin();
+        TunnelProxy proxy = proxyTo(origin);
+        KeepwellHttpClient client = clients.newClient(through(proxy));
+        client.send(request(origin, "/1"), HttpResponse.BodyHandlers.ofString());
+        assertEquals(1, client.poolStats().idle());
+
+        proxy.dropConnections();
+
+        io.keepwell.it.support.Witnesses.awaitCondition(Duration.ofSeconds(5), () -> client.poolStats().open() == 0,
+                () -> "the closed tunnel is still pooled: " + client.poolStats());
+        assertEquals(1L, client.poolStats().closedByReason().get(io.keepwell.pool.CloseReason.PEER_CLOSED));
+        assertEquals("secret /2", client.send(request(origin, "/2"), HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals(2, proxy.acceptedConnections());
+    }
+
+    @Test
     void theOriginsCertificateIsCheckedAgainstTheOriginsName() throws Exception {
         TestCertificates wrongName = TestCertificates.generate("dns:elsewhere.test");
         ScriptedServer origin = servers.startTls(wrongName.serverContext(), r -> Actions.ok("never"));

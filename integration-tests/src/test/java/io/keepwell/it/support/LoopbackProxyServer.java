@@ -70,6 +70,13 @@ abstract class LoopbackProxyServer implements AutoCloseable {
         SocketPipes.close(socket, open);
     }
 
+    /** Closes every connection it has, client and origin sides, and goes on listening. */
+    public final void dropConnections() {
+        for (Socket s : open) {
+            close(s);
+        }
+    }
+
     private void acceptLoop(String name) {
         while (!closed) {
             try {

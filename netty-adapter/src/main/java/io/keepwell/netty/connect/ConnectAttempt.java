@@ -86,7 +86,11 @@ final class ConnectAttempt implements AddressRace.Outcome {
 
     /** Ends the attempt with {@code cause} (the client is closing); a done attempt stays as it is. */
     void abort(IOException cause) {
-        loop.execute(() -> fail(cause));
+        try {
+            loop.execute(() -> fail(cause));
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            result.tryFailure(cause); // the loop is gone, and its channels with it
+        }
     }
 
     private void begin() {

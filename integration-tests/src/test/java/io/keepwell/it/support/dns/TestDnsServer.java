@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -67,27 +68,45 @@ public final class TestDnsServer implements AutoCloseable {
     private volatile boolean authoritative;
     private final Set<String> truncatedNames = ConcurrentHashMap.newKeySet();
     private final Map<String, AtomicInteger> tcpQueries = new ConcurrentHashMap<>();
+    private static final int BIND_TRIES = 20;
     private final Channel channel;
     private final Channel tcp;
 
     private TestDnsServer() throws InterruptedException {
-        channel = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        // TCP on the UDP port, for answers too large for UDP (RFC 7766); where that port is taken for TCP, another pair.
+        for (int tries = 1; ; tries++) {
+            Channel udp = udp().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
+            ChannelFuture tcpBound = tcp().bind(udp.localAddress()).await();
+            if (tcpBound.isSuccess()) {
+                channel = udp;
+                tcp = tcpBound.channel();
+                return;
+            }
+            udp.close().sync();
+            if (tries == BIND_TRIES) {
+                throw new IllegalStateException("no loopback port free for both UDP and TCP", tcpBound.cause());
+            }
+        }
+    }
+
+    private Bootstrap udp() {
+        return new Bootstrap().group(group).channel(NioDatagramChannel.class)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
                         ch.pipeline().addLast(new DatagramDnsQueryDecoder(), new DatagramDnsResponseEncoder(), new UdpAnswerer());
                     }
-                })
-                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
-        // TCP on the same port, for answers too large for UDP (RFC 7766); the port is free for TCP unless by chance.
-        tcp = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                });
+    }
+
+    private ServerBootstrap tcp() {
+        return new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new TcpDnsQueryDecoder(), new TcpDnsResponseEncoder(), new TcpAnswerer());
                     }
-                })
-                .bind(address()).sync().channel();
+                });
     }
 
     /** A server on a free loopback port, with an empty table. */

@@ -25,12 +25,22 @@ public final class HostResolvers {
      * @param epoll    whether the loops are epoll's (else NIO's), for the resolver's channel types
      * @return a resolver to {@link HostResolver#close() close} before {@code group} shuts down
      */
+    /**
+     * Whether the JVM confines name resolution to a hosts file ({@code -Djdk.net.hosts.file}) and
+     * the client was given no name server of its own: then the JDK's resolver, which honours the
+     * property, answers instead of the system's name servers, as it would for any JDK code.
+     */
+    static boolean confinedToHostsFile(ResolverSettings settings) {
+        return System.getProperty("jdk.net.hosts.file") != null && settings.nameServers().isEmpty()
+                && settings.resolvConf().equals(ResolverSettings.RESOLV_CONF);
+    }
+
     public static HostResolver create(ResolverSettings settings, EventLoopGroup group, boolean epoll) {
         ResolvedAddressTypes types = addressTypes();
         ResolvConf conf = settings.nameServers().isEmpty()
                 ? ResolvConf.read(settings.resolvConf())
                 : ResolvConf.of(settings.nameServers());
-        HostResolver lookup = conf.nameServers().isEmpty()
+        HostResolver lookup = conf.nameServers().isEmpty() || confinedToHostsFile(settings)
                 ? new JdkHostResolver()
                 : new DnsHostResolver(conf, TtlBounds.of(settings), types, epoll);
         return new HostsFirstResolver(HostsTable.read(settings.hostsFile()), types, lookup);

@@ -66,28 +66,36 @@ final class IpLiteral {
 
     /** 0 to 255 with no leading zero, or -1. */
     private static int decimalOctet(String part) {
-        if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')) {
+        return part.length() > 1 && part.charAt(0) == '0' ? -1 : decimal(part, 255);
+    }
+
+    /**
+     * The value of ASCII decimal digits, leading zeros allowed, as Go's {@code dtoi} reads them; -1
+     * when {@code digits} is empty, has anything else, or is more than {@code max}.
+     */
+    static int decimal(String digits, int max) {
+        if (digits.isEmpty()) {
             return -1;
         }
         int value = 0;
-        for (int i = 0; i < part.length(); i++) {
-            char c = part.charAt(i);
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;
             }
             value = value * 10 + (c - '0');
+            if (value > max) {
+                return -1; // also stops before an int could overflow
+            }
         }
-        return value <= 255 ? value : -1;
+        return value;
     }
 
     private static byte[] parseV6(String text) {
         if (text.indexOf(':') < 0) {
             return null;
         }
-        int ellipsis = text.indexOf("::");
-        if (ellipsis >= 0 && text.indexOf("::", ellipsis + 1) >= 0) {
-            return null;
-        }
+        int ellipsis = text.indexOf("::"); // a second "::" leaves an empty group in the tail, which groups refuses
         byte[] head = ellipsis < 0 ? groups(text, true) : groups(text.substring(0, ellipsis), false);
         if (ellipsis < 0) {
             return head != null && head.length == 16 ? head : null;

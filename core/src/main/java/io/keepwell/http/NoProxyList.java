@@ -28,21 +28,22 @@ final class NoProxyList {
         }
     }
 
-    private record Cidr(byte[] network, int prefixBits) implements Entry {
+    /** {@code address} as written: only its first {@code prefixBits} bits are compared. */
+    private record Cidr(byte[] address, int prefixBits) implements Entry {
         @Override
         public boolean matches(String host, String port, byte[] ip) {
-            if (ip == null || ip.length != network.length) {
+            if (ip == null || ip.length != address.length) {
                 return false;
             }
             int whole = prefixBits / 8;
             for (int i = 0; i < whole; i++) {
-                if (ip[i] != network[i]) {
+                if (ip[i] != address[i]) {
                     return false;
                 }
             }
             int rest = prefixBits % 8;
             int mask = (0xff << (8 - rest)) & 0xff;
-            return rest == 0 || (ip[whole] & mask) == (network[whole] & mask);
+            return rest == 0 || (ip[whole] & mask) == (address[whole] & mask);
         }
     }
 
@@ -127,23 +128,17 @@ final class NoProxyList {
         }
         String host = entry;
         String port = "";
-        String[] split = splitHostPort(entry);
+        String[] split = splitHostPort(entry); // its host has no brackets: "[::1]:80" gives "::1"
         if (split != null) {
             host = split[0];
             port = split[1];
-            if (host.isEmpty()) {
-                return null;
-            }
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
         }
         byte[] ip = IpLiteral.parse(host);
         if (ip != null) {
             return new Ip(ip, port);
         }
         if (host.isEmpty()) {
-            return null;
+            return null; // ":80", "[]:80"
         }
         if (host.startsWith("*.")) {
             host = host.substring(1);
@@ -152,25 +147,18 @@ final class NoProxyList {
         return new Domain("." + ascii(matchesItself ? host : host.substring(1)), port, matchesItself);
     }
 
-    /** A CIDR range as Go's {@code net.ParseCIDR} reads it, its address masked to the network; or null. */
+    /** A CIDR range as Go's {@code net.ParseCIDR} reads it (matching compares only its first bits); or null. */
     private static Entry cidr(String address, String bits) {
         byte[] ip = parseCidrAddress(address);
-        if (ip == null || bits.isEmpty() || bits.length() > 3 || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            return null;
-        }
-        int prefix = Integer.parseInt(bits);
-        if (prefix > ip.length * 8) {
+        int prefix = IpLiteral.decimal(bits, 128); // leading zeros allowed, as in Go
+        if (ip == null || prefix < 0 || prefix > ip.length * 8) {
             return null;
         }
         if (ip.length == 16 && prefix >= 96 && IpLiteral.unmapped(ip).length == 4) {
             ip = IpLiteral.unmapped(ip); // ::ffff:a.b.c.d/n is the IPv4 range a.b.c.d/(n-96), as Go's Contains treats it
             prefix -= 96;
         }
-        byte[] network = ip.clone();
-        for (int bit = prefix; bit < network.length * 8; bit++) {
-            network[bit / 8] &= (byte) ~(0x80 >> (bit % 8));
-        }
-        return new Cidr(network, prefix);
+        return new Cidr(ip, prefix);
     }
 
     /** The 4 or 16 bytes as written (an IPv4-mapped IPv6 address stays 16 bytes here), or null. */

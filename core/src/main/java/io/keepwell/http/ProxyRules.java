@@ -99,7 +99,7 @@ public final class ProxyRules extends ProxySelector {
      * @return the rules
      * @throws IllegalArgumentException if a variable names a proxy that cannot be used: an
      *                                  {@code https://} proxy (TLS to the proxy), another scheme,
-     *                                  or no host
+     *                                  no host, or a port outside 1 to 65535
      */
     public static ProxyRules fromEnvironment(Map<String, String> env) {
         Objects.requireNonNull(env, "env");

@@ -62,6 +62,9 @@ record ProxyUrl(Proxy proxy, PasswordAuthentication credentials) {
             host = host.substring(1, host.length() - 1);
         }
         int port = uri.getPort() == -1 ? defaultPort : uri.getPort();
+        if (port < 1 || port > 65535) { // URI takes any int; a proxy on port 0 or past 65535 cannot be reached
+            throw new IllegalArgumentException(variable + " names port " + port + ", outside 1 to 65535: " + redacted(value));
+        }
         Proxy proxy = new Proxy(type, InetSocketAddress.createUnresolved(host, port));
         return new ProxyUrl(proxy, credentials(uri.getRawUserInfo()));
     }

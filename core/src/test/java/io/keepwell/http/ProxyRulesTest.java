@@ -163,6 +163,18 @@ class ProxyRulesTest {
     }
 
     @Test
+    void fromEnvironmentReadsThisProcesssVariables() {
+        String expected;
+        try {
+            expected = ProxyRules.fromEnvironment(System.getenv()).toString();
+        } catch (IllegalArgumentException unusable) {
+            assertThrows(IllegalArgumentException.class, ProxyRules::fromEnvironment);
+            return;
+        }
+        assertEquals(expected, ProxyRules.fromEnvironment().toString());
+    }
+
+    @Test
     void valuesWithoutSchemeAreHttpAndDefaultPortsApply() {
         assertEquals(proxy(Proxy.Type.HTTP, "proxy.test", 3128), envProxy("proxy.test:3128"));
         assertEquals(proxy(Proxy.Type.HTTP, "proxy.test", 80), envProxy("proxy.test"));
@@ -254,5 +266,71 @@ class ProxyRulesTest {
         String shown = ProxyRules.builder().http(HTTP).socks(SOCKS).noProxy(" A.test , 192.0.2.0/24").build().toString();
         assertEquals("ProxyRules[http=http://proxy.test:3128, https=none, socks=socks5://socks.test:1080,"
                 + " noProxy=a.test,192.0.2.0/24]", shown);
+    }
+
+    @Test
+    void urisWithoutSchemeOrHostGoDirectOrMatchNothing() {
+        ProxyRules rules = ProxyRules.builder().http(HTTP).https(HTTPS).noProxy("a.test").build();
+        assertEquals(Proxy.NO_PROXY, select(rules, "//a.test/"), "no scheme");
+        assertEquals(Proxy.NO_PROXY, select(rules, "a.test/x"));
+        assertEquals(new Proxy(Proxy.Type.HTTP, HTTP), select(rules, "http:/x"), "no host: proxied, nothing to bypass");
+        ProxyRules env = ProxyRules.fromEnvironment(Map.of("HTTP_PROXY", "proxy.test:3128"));
+        assertEquals(proxy(Proxy.Type.HTTP, "proxy.test", 3128), select(env, "http:/x"));
+    }
+
+    @Test
+    void zonedIpv6HostsMatchAsTheirAddress() {
+        assertTrue(bypassed("fe80::1", "http://[fe80::1%25eth0]/"));
+        assertTrue(bypassed("fe80::/10", "http://[fe80::1%25eth0]:8080/"));
+        assertFalse(bypassed("fe80::2", "http://[fe80::1%25eth0]/"));
+        ProxyRules env = ProxyRules.fromEnvironment(Map.of("HTTP_PROXY", "proxy.test:3128"));
+        assertEquals(Proxy.NO_PROXY, select(env, "http://[::1%25lo]/"));
+    }
+
+    @Test
+    void theEnvironmentsLoopbackRuleCoversTheWholeRangeOnly() {
+        ProxyRules rules = ProxyRules.fromEnvironment(Map.of("HTTP_PROXY", "proxy.test:3128"));
+        Proxy proxied = proxy(Proxy.Type.HTTP, "proxy.test", 3128);
+        assertEquals(Proxy.NO_PROXY, select(rules, "http://127.255.255.255/"));
+        assertEquals(Proxy.NO_PROXY, select(rules, "http://127.0.0.0/"));
+        assertEquals(proxied, select(rules, "http://126.255.255.255/"));
+        assertEquals(proxied, select(rules, "http://[::2]/"));
+        assertEquals(proxied, select(rules, "http://[::127.0.0.1]/"));
+        assertEquals(proxied, select(rules, "http://localhost6/"));
+        assertEquals(proxied, select(rules, "http://sub.localhost/"), "only the name localhost itself, as Go");
+    }
+
+    @Test
+    void aCgiProcessWithoutHttpProxyGoesDirectForHttp() {
+        ProxyRules rules = ProxyRules.fromEnvironment(Map.of("REQUEST_METHOD", "POST", "HTTPS_PROXY", "http://proxy.test:3128"));
+        assertEquals(Proxy.NO_PROXY, select(rules, "http://a.test/"));
+        assertEquals(proxy(Proxy.Type.HTTP, "proxy.test", 3128), select(rules, "https://a.test/"));
+        assertFalse(rules.toString().contains("CGI"), rules.toString());
+        ProxyRules refusing = ProxyRules.fromEnvironment(Map.of("REQUEST_METHOD", "GET", "HTTP_PROXY", "http://p.test:1"));
+        assertTrue(refusing.toString().endsWith(", HTTP_PROXY refused (CGI)]"), refusing.toString());
+        assertFalse(ProxyRules.fromEnvironment(Map.of("HTTP_PROXY", "http://p.test:1")).toString().contains("CGI"));
+    }
+
+    @Test
+    void credentialsNeedTheHostAndThePortAndComeFromEitherVariable() {
+        ProxyRules rules = ProxyRules.fromEnvironment(Map.of(
+                "HTTP_PROXY", "http://proxy.test:3128", "HTTPS_PROXY", "http://carol:c@tunnel.test:3129"));
+        assertTrue(rules.credentials(InetSocketAddress.createUnresolved("proxy.test", 3128)).isEmpty(), "a URL without user info");
+        assertEquals("carol", rules.credentials(InetSocketAddress.createUnresolved("TUNNEL.test", 3129)).orElseThrow().getUserName());
+        assertTrue(rules.credentials(InetSocketAddress.createUnresolved("tunnel.test", 3128)).isEmpty());
+        assertTrue(rules.credentials(InetSocketAddress.createUnresolved("proxy.test", 3129)).isEmpty());
+        assertThrows(NullPointerException.class, () -> rules.credentials(null));
+        assertEquals("ProxyRules[http=http://proxy.test:3128, https=http://tunnel.test:3129 (with credentials), socks=none,"
+                + " noProxy=none, localhost and loopback direct]", rules.toString());
+    }
+
+    @Test
+    void toStringBracketsIpv6AndSaysNoneForAnEmptyList() {
+        String shown = ProxyRules.builder().https(InetSocketAddress.createUnresolved("::1", 3128)).build().toString();
+        assertEquals("ProxyRules[http=none, https=http://[::1]:3128, socks=none, noProxy=none]", shown);
+        assertEquals("ProxyRules[http=none, https=none, socks=none, noProxy=:80]",
+                ProxyRules.builder().noProxy(":80").build().toString(), "an unreadable entry is still shown");
+        assertEquals("ProxyRules[http=socks5://[2001:db8::1]:1080, https=none, socks=none, noProxy=none, localhost and loopback direct]",
+                ProxyRules.fromEnvironment(Map.of("HTTP_PROXY", "socks5://[2001:db8::1]")).toString());
     }
 }

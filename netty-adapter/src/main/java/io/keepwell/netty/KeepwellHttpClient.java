@@ -715,9 +715,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
         }
 
         /**
-         * Limit on establishing a TCP connection; 10 s by default (the JDK client has none). It
-         * fails with {@link io.keepwell.http.HttpConnectTimeoutException}, a
-         * {@code java.net.http.HttpConnectTimeoutException}.
+         * Limit on establishing a connection, all of it: resolving the host name, the connects to
+         * each of its addresses, and through a proxy its tunnel or SOCKS handshake; 10 s by
+         * default (the JDK client has none). It fails with
+         * {@link io.keepwell.http.HttpConnectTimeoutException}, a
+         * {@code java.net.http.HttpConnectTimeoutException}, of phase {@code DNS} if the name was
+         * still being resolved, else {@code CONNECT}.
          */
         @Override
         public Builder connectTimeout(Duration timeout) {

@@ -10,8 +10,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Answers a server's Basic challenge ({@code 401} with {@code WWW-Authenticate: Basic}, RFC 7617)
@@ -26,8 +24,6 @@ final class BasicAuthentication {
      * {@code jdk.httpclient.auth.retrylimit} of 3 counts the answers after the first.
      */
     static final int MAX_ATTEMPTS = 4;
-
-    private static final Pattern BASIC = Pattern.compile("(?i)(?:^|,)\\s*basic(?:\\s+(?:.*?\\brealm=\"([^\"]*)\")?|\\s*$|\\s*,)");
 
     private final Authenticator authenticator;
 
@@ -67,13 +63,7 @@ final class BasicAuthentication {
      * when there is none.
      */
     static String basicRealm(HttpResponse.ResponseInfo info, String challengeHeader) {
-        for (String challenge : info.headers().allValues(challengeHeader)) {
-            Matcher m = BASIC.matcher(challenge);
-            if (m.find()) {
-                return m.group(1) == null ? "" : m.group(1);
-            }
-        }
-        return null;
+        return io.keepwell.netty.proxy.BasicChallenges.realm(info.headers().allValues(challengeHeader));
     }
 
     private static int port(URI uri) {

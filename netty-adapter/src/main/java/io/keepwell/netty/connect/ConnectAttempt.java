@@ -234,9 +234,10 @@ final class ConnectAttempt implements AddressRace.Outcome {
         if (status == 407 && credentials != null) {
             dialer.credentials().forget(route);
         }
-        if (status == 407 && !askedForCredentials) {
+        String realm = status == 407 ? basicRealmOf(cause) : null;
+        if (realm != null && !askedForCredentials) { // only a Basic challenge can be answered
             askedForCredentials = true;
-            PasswordAuthentication found = dialer.credentials().find(route, uri(), "Basic", realmOf(cause));
+            PasswordAuthentication found = dialer.credentials().find(route, uri(), "Basic", realm);
             if (found != null) {
                 credentials = found;
                 if (trace != null && address instanceof InetSocketAddress inet) {
@@ -329,15 +330,10 @@ final class ConnectAttempt implements AddressRace.Outcome {
         return at < 0 ? message : message.substring(at + "status: ".length());
     }
 
-    private static String realmOf(Throwable cause) {
+    /** The realm of the proxy's Basic challenge to a refused {@code CONNECT}; null when it made none. */
+    private static String basicRealmOf(Throwable cause) {
         if (cause instanceof HttpProxyHandler.HttpProxyConnectException refused && refused.headers() != null) {
-            String challenge = refused.headers().get("Proxy-Authenticate");
-            if (challenge != null) {
-                Matcher m = Pattern.compile("realm=\"([^\"]*)\"").matcher(challenge);
-                if (m.find()) {
-                    return m.group(1);
-                }
-            }
+            return io.keepwell.netty.proxy.BasicChallenges.realm(refused.headers().getAll("Proxy-Authenticate"));
         }
         return null;
     }

@@ -2,7 +2,7 @@ package io.keepwell.http;
 
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -11,19 +11,24 @@ import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 /**
- * Collects the whole body into one array, then maps it to the body value. It holds exactly the
- * bytes that arrived (pieces of their own size, joined at the end): an announced length is only
- * checked against the limit, never allocated, since a server may announce far more than it sends.
+ * Collects the whole body into one array, then maps it to the body value. The bytes are copied
+ * once, from each buffer straight into that array (Keepwell lends it views of its receive
+ * buffers, see {@link BorrowingBodySubscriber}); the array grows by doubling as bytes arrive, up to
+ * the announced length, so it holds at most twice what arrived: an announced length is checked
+ * against the limit and caps the growth, but is never allocated ahead, since a server may announce
+ * far more than it sends. A body that arrived whole at its announced length needs no final copy.
  */
-final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
+final class AggregatingSubscriber<T> implements BorrowingBodySubscriber<T> {
 
     private final Function<byte[], T> finisher;
     private final long limit;
     private final long announcedLength;
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private Flow.Subscription subscription;
-    private List<byte[]> pieces = new ArrayList<>(); // null once failed or finished
+    private byte[] bytes = EMPTY; // null once failed or finished
     private int size;
+
+    private static final byte[] EMPTY = new byte[0];
 
     /**
      * @param limit           largest body accepted; a larger one fails with {@link BodyTooLargeException}
@@ -46,14 +51,14 @@ final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
     }
 
     private void tooLarge(long seen) {
-        pieces = null;
+        bytes = null;
         subscription.cancel();
         result.completeExceptionally(new BodyTooLargeException(limit, seen));
     }
 
     @Override
     public void onNext(List<ByteBuffer> items) {
-        if (pieces == null) {
+        if (bytes == null) {
             return; // already failed
         }
         for (ByteBuffer item : items) {
@@ -63,50 +68,51 @@ final class AggregatingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
                 return;
             }
             if (n > 0) {
-                byte[] piece = new byte[n];
-                item.get(piece);
-                pieces.add(piece);
+                ensureRoom(size + n);
+                item.get(bytes, size, n);
                 size += n;
             }
         }
     }
 
+    /** Room for {@code needed} bytes: at least double, at most the announced length (or the limit). */
+    private void ensureRoom(int needed) {
+        if (needed <= bytes.length) {
+            return;
+        }
+        long cap = announcedLength >= needed ? announcedLength : limit;
+        int capacity = (int) Math.min(cap, Math.max(needed, 2L * bytes.length));
+        bytes = Arrays.copyOf(bytes, capacity);
+    }
+
     @Override
     public void onError(Throwable throwable) {
-        pieces = null;
+        bytes = null;
         result.completeExceptionally(throwable);
     }
 
     @Override
     public void onComplete() {
-        if (pieces == null) {
+        if (bytes == null) {
             return;
         }
-        byte[] bytes = join(pieces, size);
-        pieces = null;
+        byte[] body = size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
+        bytes = null;
         try {
-            result.complete(finisher.apply(bytes));
+            result.complete(finisher.apply(body));
         } catch (RuntimeException e) {
             result.completeExceptionally(e);
         }
     }
 
-    private static byte[] join(List<byte[]> pieces, int size) {
-        if (pieces.size() == 1) {
-            return pieces.get(0);
-        }
-        byte[] bytes = new byte[size];
-        int at = 0;
-        for (byte[] piece : pieces) {
-            System.arraycopy(piece, 0, bytes, at, piece.length);
-            at += piece.length;
-        }
-        return bytes;
+    /** Bytes of room held now; for tests (never more than twice what arrived). */
+    int capacity() {
+        return bytes == null ? 0 : bytes.length;
     }
 
-    /** Bytes held now; for tests (it never exceeds what arrived). */
-    int capacity() {
-        return pieces == null ? 0 : size;
+    /** Bytes arrived so far; for tests. */
+    int size() {
+        return size;
     }
 
     @Override

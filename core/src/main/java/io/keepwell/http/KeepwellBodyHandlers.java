@@ -20,7 +20,8 @@ public final class KeepwellBodyHandlers {
     /**
      * The whole body as bytes, up to {@code maxBytes}: a larger body (announced or received) fails
      * with {@link BodyTooLargeException} and its connection is closed. Only the bytes that
-     * arrived are held, whatever length the server announced.
+     * arrived are held (in an array at most twice their size, grown as they arrive), whatever
+     * length the server announced; each byte is copied once on its way into it.
      *
      * @param maxBytes the largest body accepted, in bytes; positive (a body can be held only up to
      *                 about 2 GiB whatever the limit, as one array)

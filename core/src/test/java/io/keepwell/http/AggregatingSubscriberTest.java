@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -56,6 +59,54 @@ class AggregatingSubscriberTest {
         s.onComplete();
         assertEquals(expected.toString(), s.getBody().toCompletableFuture().join());
         assertEquals(0, s.capacity(), "the pieces are let go once joined");
+    }
+
+    @Test
+    void holdsAtMostTwiceWhatArrivedWhileGrowing() {
+        AggregatingSubscriber<String> s = strings(1 << 20, -1);
+        s.onSubscribe(UNBOUNDED);
+        for (int i = 0; i < 1000; i++) {
+            s.onNext(ascii("abc"));
+            assertTrue(s.capacity() <= 2 * s.size(), s.capacity() + " held for " + s.size() + " arrived");
+        }
+        s.onComplete();
+        assertEquals("abc".repeat(1000), s.getBody().toCompletableFuture().join());
+    }
+
+    @Test
+    void aBodyArrivingAtItsAnnouncedLengthIsReturnedWithoutAFinalCopy() {
+        byte[] sent = new byte[65536];
+        new java.util.Random(7).nextBytes(sent);
+        AggregatingSubscriber<byte[]> s = new AggregatingSubscriber<>(b -> b, 1 << 20, sent.length);
+        s.onSubscribe(UNBOUNDED);
+        for (int at = 0; at < sent.length; at += 16384) {
+            s.onNext(List.of(ByteBuffer.wrap(sent, at, 16384).asReadOnlyBuffer()));
+            assertTrue(s.capacity() <= sent.length, "grew past the announced length: " + s.capacity());
+        }
+        byte[] held = heldArray(s);
+        s.onComplete();
+        byte[] body = s.getBody().toCompletableFuture().join();
+        assertArrayEquals(sent, body);
+        assertSame(held, body, "the array the bytes were copied into is the body");
+    }
+
+    @Test
+    void aBodyShorterThanAnnouncedIsTrimmed() {
+        AggregatingSubscriber<byte[]> s = new AggregatingSubscriber<>(b -> b, 1 << 20, 10);
+        s.onSubscribe(UNBOUNDED);
+        s.onNext(ascii("abcd"));
+        s.onComplete();
+        assertArrayEquals("abcd".getBytes(StandardCharsets.US_ASCII), s.getBody().toCompletableFuture().join());
+    }
+
+    private static byte[] heldArray(AggregatingSubscriber<?> s) {
+        try {
+            java.lang.reflect.Field f = AggregatingSubscriber.class.getDeclaredField("bytes");
+            f.setAccessible(true);
+            return (byte[]) f.get(s);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -155,7 +155,6 @@ final class ExchangeDispatcher implements HopFollower.Sender {
 
     /** Leases a channel for the exchange and starts it there. */
     private void dispatch(Exchange<?> exchange) {
-        HostChannelPool host = pools.hostPool(exchange.key());
         Promise<Channel> leased = ImmediateEventExecutor.INSTANCE.newPromise();
         leased.addListener((Future<Channel> f) -> {
             if (!f.isSuccess()) {
@@ -169,7 +168,7 @@ final class ExchangeDispatcher implements HopFollower.Sender {
             // reach the reader while it is idle (which closes the channel as unsolicited) before this
             // request is written, or they are taken for its response (found by the chaos soak).
             try {
-                channel.eventLoop().execute(() -> start(exchange, channel, host));
+                channel.eventLoop().execute(() -> start(exchange, channel));
             } catch (RejectedExecutionException stopped) {
                 // The client closed between the lease and now; its close takes the channel.
                 exchange.result().completeExceptionally(new ClientClosedException("the client was closed"));
@@ -188,10 +187,10 @@ final class ExchangeDispatcher implements HopFollower.Sender {
         if (exchange.trace() != null) {
             exchange.trace().acquireStart();
         }
-        host.acquire(leased, exchange.trace());
+        pools.acquire(exchange.key(), leased, exchange.trace());
     }
 
-    private void start(Exchange<?> exchange, Channel channel, HostChannelPool host) {
+    private void start(Exchange<?> exchange, Channel channel) {
         ConnectionContext cx = ConnectionContext.of(channel);
         if (cx.pooled().isMultiplexed()) {
             startStream(exchange, channel, cx);
@@ -199,15 +198,15 @@ final class ExchangeDispatcher implements HopFollower.Sender {
         }
         boolean reused = cx.markLeased();
         if (exchange.result().isDone()) {
-            host.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
+            HostChannelPool.releaseUnused(channel); // the caller left before the lease arrived: the channel served nothing
             return;
         }
         if (exchange.trace() != null) {
             exchange.trace().acquired(reused, cx.pooled().idleNanosBeforeLease());
         }
-        ExchangeReader reader = PipelineInitializer.reader(channel);
+        ExchangeReader reader = cx.reader(); // a channel closed meanwhile fails the exchange in begin, before any write
         if (reader == null) {
-            // Closed between its lease and now, and its handlers are gone: nothing was sent on it.
+            // Its handlers never went in: nothing was sent on it.
             exchangeFailed(exchange, new PrematureCloseException(PrematureCloseException.Phase.BEFORE_RESPONSE, 0, reused, null));
             return;
         }

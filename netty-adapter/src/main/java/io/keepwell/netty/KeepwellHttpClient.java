@@ -444,17 +444,17 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     }
 
     /**
-     * Channels with a write, response-header or read timer scheduled; with no exchange in flight
-     * it must be 0 (idle channels keep only their idle-expiry timer). For tests.
+     * Channels with a write, response-header or read deadline set; with no exchange in flight it
+     * must be 0 (a lapsing timer task may remain until its time, holding no deadline). For tests.
      */
-    int scheduledExchangeTimers() throws InterruptedException, ExecutionException {
+    int armedExchangeTimers() throws InterruptedException, ExecutionException {
         int scheduled = 0;
         for (Channel channel : pools.openChannelsForTesting()) {
             // Looked up on the loop: a channel closing meanwhile loses its handlers there.
             Future<Boolean> armed = channel.eventLoop().submit(() -> {
                 ExchangeReader reader = PipelineInitializer.reader(channel);
                 ExchangeWriter writer = PipelineInitializer.writer(channel);
-                return (reader != null && reader.timerScheduled()) || (writer != null && writer.timerScheduled());
+                return (reader != null && reader.timerArmed()) || (writer != null && writer.timerArmed());
             });
             if (armed.get()) {
                 scheduled++;
@@ -1330,7 +1330,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
             HttpDecoderConfig decoder = new HttpDecoderConfig()
                     .setMaxInitialLineLength(maxInitialLineLength)
                     .setMaxHeaderSize(maxHeaderSize)
-                    .setMaxChunkSize(16 * 1024);
+                    .setMaxChunkSize(64 * 1024); // a slice of what was read, never a buffer of that size
             return new ChannelSettings(decoder, connectTimeout, responseHeaderTimeout, readTimeout,
                     abandonedBodyTimeout, maxResponseBodySize, bodyBuffer, tlsContext(), sslParameters, handshakeTimeout,
                     hostnameVerification,

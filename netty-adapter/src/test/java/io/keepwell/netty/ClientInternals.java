@@ -42,8 +42,8 @@ public final class ClientInternals {
     }
 
     /** Channels with a write, response-header or read timer scheduled; with no exchange in flight it must be 0. */
-    public static int scheduledExchangeTimers(KeepwellHttpClient client) throws InterruptedException, ExecutionException {
-        return client.scheduledExchangeTimers();
+    public static int armedExchangeTimers(KeepwellHttpClient client) throws InterruptedException, ExecutionException {
+        return client.armedExchangeTimers();
     }
 
     /**

@@ -130,14 +130,20 @@ public class PipelineBenchmark {
         cx.markLeased();
         core.offer(slot, true); // idle, ready for the first lease
         request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/")).GET().build();
-        byte[] body = new byte[responseSize];
-        java.util.Arrays.fill(body, (byte) 'x');
-        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + responseSize + "\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        responseBytes = new byte[head.length + body.length];
-        System.arraycopy(head, 0, responseBytes, 0, head.length);
-        System.arraycopy(body, 0, responseBytes, head.length, body.length);
+        responseBytes = responseBytes(responseSize);
         exchange(); // fail here, not in the measurement, if the pipeline does not complete an exchange
+    }
+
+    /** A 200 with a {@code size}-byte body, as the benchmarks read it. */
+    static byte[] responseBytes(int size) {
+        byte[] body = new byte[size];
+        java.util.Arrays.fill(body, (byte) 'x');
+        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + size + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] bytes = new byte[head.length + body.length];
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        System.arraycopy(body, 0, bytes, head.length, body.length);
+        return bytes;
     }
 
     @TearDown

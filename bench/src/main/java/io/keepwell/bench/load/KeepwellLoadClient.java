@@ -18,7 +18,9 @@ import java.util.function.BiConsumer;
 final class KeepwellLoadClient extends KeepwellBackedLoadClient {
 
     private final HttpRequest request;
-    private final HttpResponse.BodyHandler<Long> handler = ReadingSubscriber.HANDLER; // reads every body, as wrk does
+    // Reads every body, as wrk does; lent Keepwell's receive buffers unless copies are asked for, to measure them.
+    private final HttpResponse.BodyHandler<Long> handler =
+            Boolean.getBoolean("keepwell.bench.copyBodies") ? ReadingSubscriber.COPYING : ReadingSubscriber.HANDLER;
 
     private final java.util.concurrent.ExecutorService executor; // null: futures complete on the I/O thread
     private final VersionWitness versions = new VersionWitness();

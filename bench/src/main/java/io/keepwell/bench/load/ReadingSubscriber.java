@@ -1,5 +1,7 @@
 package io.keepwell.bench.load;
 
+import io.keepwell.http.BorrowingBodySubscriber;
+
 import java.net.http.HttpResponse;
 
 import java.nio.ByteBuffer;
@@ -11,11 +13,21 @@ import java.util.concurrent.Flow;
 /**
  * Reads the whole body and keeps nothing, as wrk does: unlike {@code KeepwellBodyHandlers.discarding()},
  * which gives up on a large body and closes its connection, this keeps every connection reusable,
- * so a load run measures reuse at any response size. The body value is its length.
+ * so a load run measures reuse at any response size. The body value is its length. It keeps no
+ * buffer past {@code onNext}, so it says so ({@link BorrowingBodySubscriber}): Keepwell lends it
+ * its receive buffers, as AsyncHttpClient and Reactor Netty hand theirs to their callers.
+ * {@link #COPYING} is the same subscriber without saying so, which Keepwell must give copies
+ * ({@code -Dkeepwell.bench.copyBodies=true} on a {@code load} run).
  */
-final class ReadingSubscriber implements HttpResponse.BodySubscriber<Long> {
+class ReadingSubscriber implements HttpResponse.BodySubscriber<Long> {
 
-    static final HttpResponse.BodyHandler<Long> HANDLER = info -> new ReadingSubscriber();
+    static final HttpResponse.BodyHandler<Long> HANDLER = info -> new Borrowing();
+
+    /** As {@link #HANDLER}, as a plain JDK subscriber: every chunk reaches it as a copy. */
+    static final HttpResponse.BodyHandler<Long> COPYING = info -> new ReadingSubscriber();
+
+    private static final class Borrowing extends ReadingSubscriber implements BorrowingBodySubscriber<Long> {
+    }
 
     private final CompletableFuture<Long> result = new CompletableFuture<>();
     private long bytes;

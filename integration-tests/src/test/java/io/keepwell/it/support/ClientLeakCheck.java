@@ -38,9 +38,9 @@ public final class ClientLeakCheck implements AfterEachCallback {
             for (KeepwellHttpClient client : clients) {
                 Witnesses.awaitCondition(SETTLE, () -> settled(client), () -> "client not settled: " + client.poolStats()
                         + ", channels open " + client.openChannels());
-                int timers = io.keepwell.netty.ClientInternals.scheduledExchangeTimers(client);
+                int timers = io.keepwell.netty.ClientInternals.armedExchangeTimers(client);
                 if (timers != 0) {
-                    throw new AssertionError(timers + " exchange timer(s) still scheduled with no exchange in flight");
+                    throw new AssertionError(timers + " exchange deadline(s) still set with no exchange in flight");
                 }
                 // A held slot waits for a PING ack, which comes within the ping timeout of a live server.
                 Witnesses.awaitCondition(SETTLE, () -> http2Residue(client).isEmpty(), () -> "HTTP/2 residue: " + http2Residue(client));

@@ -203,7 +203,7 @@ class TimeoutTest {
         }
         io.netty.channel.Channel channel = io.keepwell.netty.ClientInternals.idleChannels(client).get(0);
         CompletableFuture<Boolean> scheduled = new CompletableFuture<>();
-        channel.eventLoop().execute(() -> scheduled.complete(PipelineInitializer.reader(channel).timerScheduled()));
-        assertEquals(false, scheduled.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a response timer is still scheduled on an idle channel");
+        channel.eventLoop().execute(() -> scheduled.complete(PipelineInitializer.reader(channel).timerArmed()));
+        assertEquals(false, scheduled.get(WAIT.toSeconds(), TimeUnit.SECONDS), "a response deadline is still set on an idle channel");
     }
 }

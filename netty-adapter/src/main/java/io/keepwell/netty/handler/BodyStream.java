@@ -1,7 +1,10 @@
 package io.keepwell.netty.handler;
 
-import java.net.http.HttpResponse;
+import io.keepwell.http.BorrowingBodySubscriber;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+
+import java.net.http.HttpResponse;
 import io.netty.channel.EventLoop;
 
 import java.nio.ByteBuffer;
@@ -42,8 +45,9 @@ final class BodyStream implements Flow.Subscription {
     private final Owner owner;
     private final Exchange<?> exchange;
     private final BodyBufferGauge gauge;
+    private final boolean borrowing; // the subscriber keeps no buffer past onNext: it is lent views, not copies
     private long queuedBytes;
-    private final ArrayDeque<ByteBuffer> queue = new ArrayDeque<>(1); // usually empty: chunks go straight to a subscriber with demand
+    private ArrayDeque<ByteBuffer> queue; // made when a chunk first waits: usually chunks go straight to a subscriber with demand
     private long demand;
     private boolean ended;      // the last byte arrived
     private Throwable failure;  // the body failed; delivered once the subscriber is told
@@ -58,6 +62,7 @@ final class BodyStream implements Flow.Subscription {
         this.loop = channel.eventLoop();
         this.subscriber = subscriber;
         this.owner = owner;
+        this.borrowing = borrows(subscriber);
     }
 
     @Override
@@ -96,15 +101,23 @@ final class BodyStream implements Flow.Subscription {
         return pausedReading;
     }
 
-    /** A chunk arrived (a copy the subscriber may keep). */
-    void push(ByteBuffer chunk) {
+    /**
+     * A chunk arrived, in memory the decoder reuses once this returns. A subscriber with demand
+     * gets it straight away: a borrowing one as a read-only view of that memory, any other as a
+     * copy it may keep. A chunk that must wait for demand is queued as a copy.
+     */
+    void push(ByteBuf bytes) {
         if (terminated) {
             return;
         }
-        if (demand > 0 && queue.isEmpty() && !draining && failure == null) {
+        if (demand > 0 && queueEmpty() && !draining && failure == null) {
             demand--; // the common case: handed straight over, never queued
-            deliver(chunk);
+            deliver(borrowing ? bytes.nioBuffer().asReadOnlyBuffer() : copyOf(bytes));
             return;
+        }
+        ByteBuffer chunk = copyOf(bytes);
+        if (queue == null) {
+            queue = new ArrayDeque<>(4);
         }
         queue.add(chunk);
         queuedBytes += chunk.remaining();
@@ -151,7 +164,7 @@ final class BodyStream implements Flow.Subscription {
         }
         demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
         drain();
-        if (demand > 0 && queue.isEmpty()) {
+        if (demand > 0 && queueEmpty()) {
             resumeReadingIfPaused();
         }
     }
@@ -187,13 +200,13 @@ final class BodyStream implements Flow.Subscription {
                 if (failure != null) {
                     terminated = true;
                     signalTerminal(failure);
-                } else if (!queue.isEmpty() && demand > 0) {
+                } else if (!queueEmpty() && demand > 0) {
                     demand--;
                     ByteBuffer chunk = queue.poll();
                     queuedBytes -= chunk.remaining();
                     gauge.add(-chunk.remaining());
                     deliver(chunk);
-                } else if (queue.isEmpty() && ended) {
+                } else if (queueEmpty() && ended) {
                     terminated = true;
                     signalTerminal(null);
                 } else {
@@ -219,10 +232,32 @@ final class BodyStream implements Flow.Subscription {
     }
 
     private void dropQueue() {
-        queue.clear();
+        if (queue != null) {
+            queue.clear();
+        }
         gauge.add(-queuedBytes);
         queuedBytes = 0;
     }
+
+    private boolean queueEmpty() {
+        return queue == null || queue.isEmpty();
+    }
+
+    private static ByteBuffer copyOf(ByteBuf bytes) {
+        ByteBuffer copy = ByteBuffer.allocate(bytes.readableBytes());
+        bytes.getBytes(bytes.readerIndex(), copy);
+        return copy.flip();
+    }
+
+    /**
+     * Whether {@code subscriber} is done with each buffer when {@code onNext} returns: it says so,
+     * or it is the JDK's discarding subscriber, which ignores what it is given.
+     */
+    static boolean borrows(HttpResponse.BodySubscriber<?> subscriber) {
+        return subscriber instanceof BorrowingBodySubscriber<?> || subscriber.getClass() == JDK_DISCARDING;
+    }
+
+    private static final Class<?> JDK_DISCARDING = HttpResponse.BodySubscribers.discarding().getClass();
 
     private void deliver(ByteBuffer chunk) {
         try {

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.AsciiString;
 
 /**
  * Netty's {@code HttpClientCodec} cut to what Keepwell needs (one request at a time, no CONNECT, no
@@ -30,8 +31,15 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Respons
         private final ExchangeReader reader;
 
         ResponseDecoder(HttpDecoderConfig config, ExchangeReader reader) {
-            super(config);
+            super(config.clone().setHeadersFactory(CompactHttpHeaders.VALIDATED).setTrailersFactory(CompactHttpHeaders.VALIDATED));
             this.reader = reader;
+        }
+
+        /** A common name is the shared instance, not a copy of its bytes. */
+        @Override
+        protected AsciiString splitHeaderName(byte[] line, int start, int length) {
+            AsciiString shared = ResponseHeaderNames.lookup(line, start, length);
+            return shared != null ? shared : super.splitHeaderName(line, start, length);
         }
 
         /** A final response to HEAD has no body, whatever its headers say (what {@code HttpClientCodec} learns from its queue). */

@@ -31,6 +31,7 @@ public final class ConnectionContext implements ExchangeCarrier {
     private int lease;                                                          // event loop only: the lease being served
     private volatile Throwable peerCloseCause;                                 // event loop writes, stream readers read
     private io.keepwell.netty.http2.ConnectionReadiness readiness;              // set before the connect starts
+    private ExchangeReader reader;                                              // HTTP/1.1: set once its pipeline is in
 
     public ConnectionContext(PooledConnection<Channel> pooled, ConnectionPool<Channel> core, ChannelPool owner,
                              AtomicBoolean clientClosing) {
@@ -48,6 +49,18 @@ public final class ConnectionContext implements ExchangeCarrier {
 
     public void readiness(io.keepwell.netty.http2.ConnectionReadiness readiness) {
         this.readiness = readiness;
+    }
+
+    /**
+     * The reader of an HTTP/1.1 connection, held here so a lease needs no pipeline lookup;
+     * {@code null} before its handlers are in and on HTTP/2 (each stream has its own).
+     */
+    public ExchangeReader reader() {
+        return reader;
+    }
+
+    void reader(ExchangeReader reader) {
+        this.reader = reader;
     }
 
     /** The channel's idle-expiry timer; event loop only. */

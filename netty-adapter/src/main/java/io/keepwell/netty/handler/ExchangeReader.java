@@ -23,7 +23,6 @@ import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
 import java.net.http.HttpResponse.BodySubscriber;
-import java.nio.ByteBuffer;
 
 /**
  * The read loop (Go's {@code persistConn.readLoop}) of one channel: takes the decoded response of
@@ -54,6 +53,8 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     private final ChannelSettings settings;
     private ChannelHandlerContext ctx;
     private ExchangeTimer timer;
+    private ClientCodec codec;     // HTTP/1.1 only: what the decoder holds beyond a response
+    private ExchangeWriter writer;
     private ReadState state = ReadState.IDLE;
     private Exchange<?> current;
     private BodyStream body;
@@ -73,6 +74,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.timer = new ExchangeTimer(ctx.channel(), this);
+        // Both are in before the reader, which goes last, and stay for the channel's life.
+        this.codec = ctx.pipeline().get(PipelineInitializer.CODEC) instanceof ClientCodec c ? c : null;
+        this.writer = (ExchangeWriter) ctx.pipeline().get(PipelineInitializer.WRITER);
     }
 
     /** Whether the response awaited is to a HEAD request (it has no body, whatever its headers say). */
@@ -241,7 +245,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
                     return;
                 }
                 if (code == 100) {
-                    PipelineInitializer.writer(ctx.channel()).sendDeferredBody();
+                    writer.sendDeferredBody();
                 }
                 timer.set(HttpTimeoutException.Phase.RESPONSE_HEADERS, settings.responseHeaderTimeout());
             }
@@ -262,7 +266,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         }
         ResponseHead head = ResponseHead.of(response, bodyless, carrier.version());
         framing.head(response, code, !bodyless, current.requestWritten);
-        PipelineInitializer.writer(ctx.channel()).dropDeferredBody();
+        writer.dropDeferredBody();
         if (current.trace() != null) {
             current.trace().responseHeaders(code);
         }
@@ -338,10 +342,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
             return;
         }
         if (n > 0) {
-            ByteBuffer copy = ByteBuffer.allocate(n);
-            bytes.getBytes(bytes.readerIndex(), copy);
-            copy.flip();
-            body.push(copy);
+            body.push(bytes); // released after this read: the stream copies or lends it
         }
         if (content instanceof LastHttpContent && state == ReadState.READING_BODY) {
             finish(KeepAliveVerdict.REUSE);
@@ -382,7 +383,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
 
     /** Bytes the decoder holds past the response's end: garbage, a body the status forbids, a stray response. */
     private boolean bytesBeyondResponse() {
-        return ctx.pipeline().get(PipelineInitializer.CODEC) instanceof ClientCodec codec && codec.bufferedBytes() > 0;
+        return codec != null && codec.bufferedBytes() > 0;
     }
 
     private static boolean requestAskedClose(Exchange<?> exchange) {
@@ -423,7 +424,7 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         inactive = true;
-        timer.clear();
+        timer.cancel();
         Exchange<?> exchange = current;
         if (exchange != null) {
             failCurrent(closeCause != null ? closeCause
@@ -463,9 +464,9 @@ public final class ExchangeReader extends ChannelInboundHandlerAdapter
         meter.compressed();
     }
 
-    /** Whether a response-header or read timer is scheduled; for tests. */
-    public boolean timerScheduled() {
-        return timer.isScheduled();
+    /** Whether a response-header or read deadline is set; for tests. */
+    public boolean timerArmed() {
+        return timer.isArmed();
     }
 
     @Override

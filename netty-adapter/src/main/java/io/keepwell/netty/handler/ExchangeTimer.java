@@ -8,12 +8,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The response-header and read timeouts of one channel: a single deadline that the reader moves
- * as the exchange progresses, watched by at most one scheduled task. Moving the deadline later is
- * a field write; the task, when it fires early, re-arms itself for the rest (Netty's
- * {@code IdleStateHandler} does the same), so a body of many chunks costs one timer, not one per
- * read. Clearing the deadline (the exchange ended, or reading paused) cancels the task, so no
- * timer outlives its exchange. Event loop only.
+ * The response-header and read timeouts of one channel (or the write timeout of its writer): a
+ * single deadline that moves as the exchange progresses, watched by at most one scheduled task.
+ * Setting or clearing the deadline is a field write: the task, when it fires early, re-arms itself
+ * for the rest, and when it finds no deadline it lapses (Netty's {@code IdleStateHandler} does the
+ * same). So a busy channel costs one timer per timeout period, not a schedule and a cancel per
+ * exchange; each of those moves Netty's timer queue and, on epoll, its timerfd. A lapsing task
+ * holds nothing of an exchange; {@link #cancel()} removes it when the channel closes, so no task
+ * outlives its channel. Event loop only.
  */
 final class ExchangeTimer implements Runnable {
 
@@ -30,6 +32,7 @@ final class ExchangeTimer implements Runnable {
     private Duration limit;
     private ScheduledFuture<?> task;
     private long taskFiresAt;
+    private int schedules;
 
     ExchangeTimer(Channel channel, Expiry expiry) {
         this.channel = channel;
@@ -40,15 +43,20 @@ final class ExchangeTimer implements Runnable {
     void set(HttpTimeoutException.Phase phase, Duration limit) {
         this.phase = phase;
         this.limit = limit;
-        this.deadline = System.nanoTime() + limit.toNanos();
+        this.deadline = now() + limit.toNanos();
         this.armed = true;
         if (task == null || deadline - taskFiresAt < 0) {
             schedule(limit.toNanos());
         }
     }
 
-    /** No deadline any more (the exchange ended, the subscriber paused reading, the channel closed). */
+    /** No deadline any more (the exchange ended, the subscriber paused reading): a field write, the task lapses. */
     void clear() {
+        armed = false;
+    }
+
+    /** The channel closed: the task goes too. */
+    void cancel() {
         armed = false;
         if (task != null) {
             task.cancel(false);
@@ -56,7 +64,12 @@ final class ExchangeTimer implements Runnable {
         }
     }
 
-    /** Whether a task is scheduled; for tests. */
+    /** Whether a deadline is set; for tests (a lapsing task may still be scheduled without one). */
+    boolean isArmed() {
+        return armed;
+    }
+
+    /** Whether a task is scheduled, armed or lapsing; for tests. */
     boolean isScheduled() {
         return task != null;
     }
@@ -67,7 +80,7 @@ final class ExchangeTimer implements Runnable {
         if (!armed) {
             return;
         }
-        long left = deadline - System.nanoTime();
+        long left = deadline - now();
         if (left > 0) {
             schedule(left);
         } else {
@@ -80,7 +93,18 @@ final class ExchangeTimer implements Runnable {
         if (task != null) {
             task.cancel(false);
         }
-        taskFiresAt = System.nanoTime() + delayNanos;
+        taskFiresAt = now() + delayNanos;
         task = channel.eventLoop().schedule(this, delayNanos, TimeUnit.NANOSECONDS);
+        schedules++;
+    }
+
+    /** The loop's own clock, which its scheduled tasks run by. */
+    private long now() {
+        return channel.eventLoop().ticker().nanoTime();
+    }
+
+    /** How many tasks this timer scheduled so far; for tests. */
+    int schedules() {
+        return schedules;
     }
 }

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
@@ -50,7 +49,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
      * and value was checked before the request was dispatched ({@code RequestCheck}), and the rest
      * (Host from a parsed URI, our own constants) cannot hold a forbidden character.
      */
-    private static final HttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    private static final HttpHeadersFactory REQUEST_HEADERS = CompactHttpHeaders.UNVALIDATED;
 
     private RequestBodyUpload upload; // event loop only: a streamed body being written
     private Runnable deferredBody;    // event loop only: a body waiting for 100 Continue
@@ -59,6 +58,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     private ExchangeTimer writeTimer;         // event loop only: armed while a request is being written
     private final Duration expectContinueTimeout;
     private final Duration writeTimeout;
+    private final WriteMeter.Progress progress = this::progressed;
 
     /**
      * {@code writeTimeout} limits each gap in writing a request: from its start, and from every
@@ -91,7 +91,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         HttpRequest request = exchange.request();
         HttpRequest.BodyPublisher body = request.bodyPublisher().orElse(null);
         long length = body == null ? 0 : body.contentLength();
-        meter.countFor(exchange, this::progressed);
+        meter.countFor(exchange, progress);
         writeTimer.set(HttpTimeoutException.Phase.WRITE, writeTimeout);
         promise.addListener(f -> {
             meter.stopCounting(exchange);
@@ -222,9 +222,9 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
         }
     }
 
-    /** Whether the write timer is scheduled; for tests. */
-    public boolean timerScheduled() {
-        return writeTimer.isScheduled();
+    /** Whether a write deadline is set; for tests. */
+    public boolean timerArmed() {
+        return writeTimer.isArmed();
     }
 
     private void cancelContinueTimer() {
@@ -249,7 +249,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         dropDeferredBody();
-        writeTimer.clear();
+        writeTimer.cancel();
         if (upload != null) {
             upload.cancel();
             upload = null;
@@ -301,7 +301,7 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
 
     /** {@code length}: -1 sends the body chunked, -2 means the request has no body publisher at all. */
     private void fillHeaders(HttpRequest request, HttpHeaders headers, long length) {
-        headers.set(HttpHeaderNames.HOST, hostHeader(request.uri()));
+        headers.set(HttpHeaderNames.HOST, hostHeaderOf(request.uri()));
         request.headers().map().forEach((name, values) -> {
             // Proxy credentials are for a forwarding proxy only: never sent to an origin, directly or inside a tunnel (as the JDK).
             if (!absoluteForm && name.equalsIgnoreCase("proxy-authorization")) {
@@ -356,6 +356,18 @@ public final class ExchangeWriter extends ChannelDuplexHandler implements Exchan
     /** POST and PUT carry {@code Content-Length: 0} for an empty body, as servers expect. */
     private static boolean sendsZeroLength(String method) {
         return method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+    }
+
+    private URI lastUri;         // event loop only: the last request's URI, usually the next one's too
+    private String lastHostHeader;
+
+    /** {@link #hostHeader}, kept for a caller that sends the same URI again (a built request reused). */
+    private String hostHeaderOf(URI uri) {
+        if (uri != lastUri) {
+            lastHostHeader = hostHeader(uri);
+            lastUri = uri;
+        }
+        return lastHostHeader;
     }
 
     static String hostHeader(URI uri) {

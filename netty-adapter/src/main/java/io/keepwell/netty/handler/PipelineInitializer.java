@@ -113,6 +113,7 @@ public final class PipelineInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast(WRITER, new ExchangeWriter(settings.expectContinueTimeout(), settings.writeTimeout()));
         p.addLast(READER, reader);
+        cx.reader(reader);
     }
 
     /**

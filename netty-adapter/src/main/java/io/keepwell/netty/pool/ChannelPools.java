@@ -104,11 +104,22 @@ public final class ChannelPools implements TransportHooks<Channel> {
     }
 
     /**
-     * The pool view for one host. Views hold no state, so none is cached: a client that talks to
-     * many hosts keeps no per-host object beyond what the core pool holds (and prunes).
+     * Netty's pool view for one host. Views hold no state, so none is cached: a client that talks
+     * to many hosts keeps no per-host object beyond what the core pool holds (and prunes). The
+     * client's own path leases with {@link #acquire} and builds no view per request.
      */
     public HostChannelPool hostPool(PoolKey key) {
         return new HostChannelPool(key, this);
+    }
+
+    /**
+     * Completes {@code promise} with a channel leased for {@code key}: an idle one, a new one, or
+     * one handed over when released; a channel arriving for a promise already done goes back. A
+     * connection opened for it tells its steps to {@code trace} (null for none).
+     */
+    public Promise<Channel> acquire(PoolKey key, Promise<Channel> promise, RequestTrace trace) {
+        core.acquire(new PromiseWaiter(key, this, promise, trace));
+        return promise;
     }
 
     /** Every channel not yet closed. */
@@ -143,8 +154,9 @@ public final class ChannelPools implements TransportHooks<Channel> {
      * and waits for the TLS handshake and the protocol's readiness. A connection nobody wants any
      * more goes to the pool.
      */
-    void connect(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise, RequestTrace trace) {
+    void connect(PooledConnection<Channel> slot, Promise<Channel> promise, RequestTrace trace) {
         PoolKey key = slot.key();
+        HostChannelPool host = hostPool(key);
         dialer.open(key, trace, loops.next()).addListener(f -> {
             if (!f.isSuccess()) {
                 java.io.IOException failure = f.cause() instanceof java.io.IOException io ? io : new ConnectFailure(key, f.cause());
@@ -229,7 +241,7 @@ public final class ChannelPools implements TransportHooks<Channel> {
                 channel.close();
                 promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
             } else if (!promise.trySuccess(channel)) {
-                host.releaseUnused(channel); // a connect started for a caller that left still lands in the pool
+                HostChannelPool.releaseUnused(channel); // a connect started for a caller that left still lands in the pool
             }
         }
 
@@ -241,7 +253,7 @@ public final class ChannelPools implements TransportHooks<Channel> {
                 channel.close();
                 promise.tryFailure(new io.keepwell.http.ClientClosedException("the client was closed while connecting"));
             } else if (!promise.trySuccess(channel)) {
-                host.releaseUnused(channel);
+                HostChannelPool.releaseUnused(channel);
             }
         }
 

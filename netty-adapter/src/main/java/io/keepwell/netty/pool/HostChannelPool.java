@@ -46,8 +46,7 @@ public final class HostChannelPool implements ChannelPool {
 
     /** As {@link #acquire(Promise)}; a connection opened for it tells its steps to {@code trace} (null for none). */
     public Future<Channel> acquire(Promise<Channel> promise, RequestTrace trace) {
-        pools.core().acquire(new PromiseWaiter(key, pools, this, promise, trace));
-        return promise;
+        return pools.acquire(key, promise, trace);
     }
 
     private static final Future<Void> RELEASED = ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
@@ -78,7 +77,7 @@ public final class HostChannelPool implements ChannelPool {
     }
 
     /** Releases a channel that served no exchange since it was leased (its caller went away). */
-    public void releaseUnused(Channel channel) {
+    public static void releaseUnused(Channel channel) {
         channel.eventLoop().execute(() -> {
             ConnectionContext cx = ConnectionContext.of(channel);
             if (cx.pooled().isMultiplexed()) {
@@ -91,7 +90,7 @@ public final class HostChannelPool implements ChannelPool {
         });
     }
 
-    private void release0(Channel channel, Promise<Void> promise) {
+    private static void release0(Channel channel, Promise<Void> promise) {
         offerOrClose(channel);
         if (promise != null) {
             promise.trySuccess(null);

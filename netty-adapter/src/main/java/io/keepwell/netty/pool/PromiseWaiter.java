@@ -13,14 +13,12 @@ import java.io.IOException;
 final class PromiseWaiter extends Waiter<Channel> {
 
     private final ChannelPools pools;
-    private final HostChannelPool host;
     private final Promise<Channel> promise;
     private final RequestTrace trace; // null when nobody listens
 
-    PromiseWaiter(PoolKey key, ChannelPools pools, HostChannelPool host, Promise<Channel> promise, RequestTrace trace) {
+    PromiseWaiter(PoolKey key, ChannelPools pools, Promise<Channel> promise, RequestTrace trace) {
         super(key);
         this.pools = pools;
-        this.host = host;
         this.promise = promise;
         this.trace = trace;
     }
@@ -30,13 +28,13 @@ final class PromiseWaiter extends Waiter<Channel> {
         Channel channel = connection.transport();
         // A hand-off is a try: if the caller gave up meanwhile, the connection goes back.
         if (!promise.trySuccess(channel)) {
-            host.releaseUnused(channel);
+            HostChannelPool.releaseUnused(channel);
         }
     }
 
     @Override
     protected void onConnectPermit(PooledConnection<Channel> slot) {
-        pools.connect(slot, host, promise, trace);
+        pools.connect(slot, promise, trace);
     }
 
     /** Waits at most {@code acquireTimeout}; the timer goes as soon as the promise completes. */

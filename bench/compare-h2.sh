@@ -5,7 +5,8 @@
 # connections, the server announces SETTINGS_MAX_CONCURRENT_STREAMS = M, C = N x M requests are in
 # flight; h2load runs `-c N -m M`. Every client that has the knobs receives with the same windows
 # as h2load's `-w`/`-W` ((2^bits)-1 bytes). Prints a markdown table, each client's req/s as a
-# ratio of h2load's at that shape.
+# ratio of h2load's and of the bare netty client's at that shape, CPU per request and its ratio to
+# netty's, GCs and bytes allocated per request in the window.
 #
 # Usage: bench/compare-h2.sh   (or H2=1 bench/compare.sh; from anywhere; builds the jar if it is missing)
 # Environment (defaults in brackets):
@@ -14,6 +15,7 @@
 #   WINDOW_BITS [20]  stream window (2^20-1, Keepwell's 1 MiB)   CONNECTION_WINDOW_BITS [24]  (16 MiB)
 #   IO_THREADS [1]  client event loops   H2LOAD_THREADS [1]   SERVER_THREADS [1]   JAVA_OPTS [""]
 #   CLIENTS ["netty keepwell jdk jetty apache reactor"]  clients `load --client` drives, in this order
+#   RUNS [1]  repeats every shape; prints per-row medians and a spread column, each run's table to stderr
 #   (netty: bare Netty's Http2FrameCodec + Http2MultiplexHandler, the ceiling for a Netty-based client)
 # The JDK client keeps one HTTP/2 connection per origin and fails requests beyond the server's
 # stream limit ("too many concurrent streams"), so it runs only at shapes with one connection
@@ -37,6 +39,8 @@ JAVA_OPTS=${JAVA_OPTS:-}
 CLIENTS=${CLIENTS:-"netty keepwell jdk jetty apache reactor"}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=compare-lib.sh
+. "$BENCH_DIR/compare-lib.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 JAR="$BENCH_DIR/target/keepwell-bench.jar"
 
@@ -156,15 +160,11 @@ run_h2load() { # connections streams -> "req/s cpu_us_per_req"
     echo "$rps $(awk -v u="$user" -v s="$sys" -v n="$ok" 'BEGIN { printf "%.2f", (u + s) * 1e6 / n }')"
 }
 
-json_field() { # json name -> value of the first "name":number
-    sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" <<<"$1"
-}
-
 json_string() { # json name -> value of the first "name":"string"
     sed -nE "s/.*\"$2\":\"([^\"]*)\".*/\1/p" <<<"$1"
 }
 
-run_client() { # client connections streams -> "req/s p99us cpu_us_per_req sockets_at_end"
+run_client() { # client connections streams -> "req/s p99us cpu_us_per_req sockets_at_end gc_count allocated_bytes_per_req"
     local client=$1 n=$2 m=$3 out version
     local trust_args=()
     [ "$MODE" = h2 ] && trust_args=(--trust "$WORK/cert.pem")
@@ -178,7 +178,8 @@ run_client() { # client connections streams -> "req/s p99us cpu_us_per_req socke
     if [ -n "$version" ] && [ "$version" != HTTP_2 ]; then
         log "$client's responses were $version, not HTTP_2, at ${n}x${m}:"; log "$out"; return 1
     fi
-    echo "$(json_field "$out" requestsPerSecond) $(json_field "$out" p99) $(json_field "$out" clientCpuMicrosPerRequest) $(json_field "$out" socketsAtEnd)"
+    echo "$(json_field "$out" requestsPerSecond) $(json_field "$out" p99) $(json_field "$out" clientCpuMicrosPerRequest) $(json_field "$out" socketsAtEnd)" \
+        "$(json_field "$out" gcCount) $(json_field "$out" allocatedBytesPerRequest)"
 }
 
 # Why a client cannot run a shape here, or nothing.
@@ -196,29 +197,54 @@ install_tools
 build_jar
 log "$MODE, ${SIZE}-byte body, windows $STREAM_WINDOW / $CONNECTION_WINDOW bytes; each point: ${WARMUP} warmup + ${DURATION}; h2load -t$H2LOAD_THREADS; clients ($CLIENTS) --io-threads $IO_THREADS, each in its own JVM; server: $SERVER_THREADS thread(s), its own JVM"
 
-table="| connections x streams | client | req/s | / h2load | p99 us | client CPU us/req | sockets |"
-table+=$'\n'"|:---|:---|---:|---:|---:|---:|---:|"
-for shape in $SHAPES; do
-    n=${shape%x*}
-    m=${shape#*x}
+ROWS="$WORK/rows"
+HEADER="| connections x streams | client | req/s | / h2load | / netty | p99 us | CPU us/req | CPU / netty | GCs | alloc B/req | sockets |"
+ALIGN="|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+FORMATS="%.0f %.2f %.2f %.0f %.1f %.2f %.0f %.0f %.0f"
+
+run_shape() { # run shape -> rows for h2load and every client at one shape, against a server of its own
+    local run=$1 shape=$2 n=${2%x*} m=${2#*x} client reason result rps p99 cpu sockets gcs alloc h2_rps h2_cpu
+    local -A client_rps=() client_line=() skipped=()
     start_server "$m"
-    log "  ${n}x${m} ($URL): h2load"
+    log "  run $run/$RUNS, ${n}x${m} ($URL): h2load"
     result=$(run_h2load "$n" "$m")
     read -r h2_rps h2_cpu <<<"$result"
-    table+=$'\n'"$(printf '| %s | h2load | %.0f | 1.00 | | %.1f | %s |' "$shape" "$h2_rps" "$h2_cpu" "$n")"
     for client in $CLIENTS; do
         reason=$(skip_reason "$client" "$n")
         if [ -n "$reason" ]; then
-            table+=$'\n'"| $shape | $client | n/a | | | | ($reason) |"
+            skipped[$client]=$reason
             continue
         fi
-        log "  ${n}x${m}: $client"
+        log "  run $run/$RUNS, ${n}x${m}: $client"
         result=$(run_client "$client" "$n" "$m")
-        read -r rps p99 cpu sockets <<<"$result"
-        ratio=$(awk -v a="$rps" -v b="$h2_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-        table+=$'\n'"$(printf '| %s | %s | %.0f | %s | %s | %.1f | %s |' "$shape" "$client" "$rps" "$ratio" "$p99" "$cpu" "$sockets")"
+        read -r rps p99 cpu sockets gcs alloc <<<"$result"
+        client_rps[$client]=$rps
+        client_line[$client]="$p99 $cpu $sockets $gcs $alloc"
     done
     stop_server
+    # Ratios to netty once the shape is complete, so they hold whatever CLIENTS' order.
+    local netty_rps=${client_rps[netty]:-} netty_cpu=""
+    [ -n "$netty_rps" ] && read -r _ netty_cpu _ _ _ <<<"${client_line[netty]}"
+    record_row "$ROWS" "$run" "$shape" h2load "$h2_rps" 1 "$(ratio "$h2_rps" "$netty_rps")" "" "$h2_cpu" \
+        "$(ratio "$h2_cpu" "$netty_cpu")" "" "" "$n" "$h2_rps"
+    for client in $CLIENTS; do
+        if [ -n "${skipped[$client]:-}" ]; then
+            record_row "$ROWS" "$run" "$shape" "$client" n/a "" "" "" "" "" "" "" "(${skipped[$client]})" ""
+            continue
+        fi
+        rps=${client_rps[$client]}
+        read -r p99 cpu sockets gcs alloc <<<"${client_line[$client]}"
+        local to_netty cpu_to_netty basis
+        read -r to_netty cpu_to_netty basis <<<"$(netty_columns "$client" "$rps" "$cpu" "$netty_rps" "$netty_cpu")"
+        record_row "$ROWS" "$run" "$shape" "$client" "$rps" "$(ratio "$rps" "$h2_rps")" "$to_netty" "$p99" \
+            "$cpu" "$cpu_to_netty" "$gcs" "$(allocation "$alloc")" "$sockets" "$basis"
+    done
+}
+
+for run in $(seq "$RUNS"); do
+    for shape in $SHAPES; do
+        run_shape "$run" "$shape"
+    done
+    run_table "$ROWS" "$run" 2 "$HEADER" "$ALIGN" "$FORMATS"
 done
-echo
-echo "$table"
+final_table "$ROWS" 2 "$HEADER" "$ALIGN" "$FORMATS" h2load

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Compares Keepwell and peer HTTP clients, each driven by the same closed loop (`load --client`),
 # with wrk against the same nginx on loopback, then runs the burst demo. Prints a markdown table
-# with one row per client per point, each client's req/s as a ratio of wrk's at that point.
+# with one row per client per point: req/s, its ratios to wrk's and to the bare netty client's at
+# that point, p99, client CPU per request and its ratio to netty's, GCs and bytes allocated per
+# request in the window (ratios to netty are n/a when netty is not in CLIENTS).
 #
 # Usage: bench/compare.sh            (from anywhere; builds the jar if it is missing)
 # Environment (defaults in brackets):
@@ -9,6 +11,9 @@
 #   IO_THREADS [1]  client event loops; WRK_THREADS [1]  wrk threads (one each: nginx has one worker)
 #   JAVA_OPTS [""]  extra JVM options for the load command
 #   CLIENTS ["netty keepwell jdk jetty apache ahc reactor"]  clients `load --client` drives, in this order
+#   RUNS [1]  repeats the whole matrix; prints per-row medians and a spread column, each run's table to stderr
+#   H2_SHAPES [""]  e.g. "1x100 4x64": then runs compare-h2.sh with these SHAPES, the same RUNS, DURATION,
+#     WARMUP, IO_THREADS, JAVA_OPTS and CLIENTS less ahc
 # Installs nginx and wrk with apt-get when they are missing. Exits non-zero on any failure,
 # including a load run with errors or a failed burst demo. nginx is stopped on every exit.
 # H2=1: the HTTP/2 comparison instead (h2load against the embedded server), see bench/compare-h2.sh.
@@ -27,7 +32,11 @@ WRK_THREADS=${WRK_THREADS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
 CLIENTS=${CLIENTS:-"netty keepwell jdk jetty apache ahc reactor"}
 
+H2_SHAPES=${H2_SHAPES:-}
+
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=compare-lib.sh
+. "$BENCH_DIR/compare-lib.sh"
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 JAR="$BENCH_DIR/target/keepwell-bench.jar"
 TEMPLATE="$BENCH_DIR/nginx/nginx.conf.template"
@@ -77,14 +86,18 @@ free_port() {
 
 NGINX_PID=""
 PREFIX=""
-cleanup() {
-    local status=$?
+stop_nginx() {
     if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
     fi
+    [ -n "$NGINX_PID" ] && { wait "$NGINX_PID" 2>/dev/null || true; }
+    NGINX_PID=""
+}
+cleanup() {
+    local status=$?
+    stop_nginx
     [ -n "$PREFIX" ] && rm -rf "$PREFIX"
     exit $status
 }
@@ -134,17 +147,14 @@ run_wrk() { # url concurrency -> "req/s p99us"
     echo "$rps $(to_micros "${p99:-0}")"
 }
 
-json_field() { # json name -> value of the first "name":number
-    sed -nE "s/.*\"$2\":(-?[0-9.]+).*/\1/p" <<<"$1"
-}
-
-run_client() { # client url concurrency -> "req/s p99us cpu_us_per_req"
+run_client() { # client url concurrency -> "req/s p99us cpu_us_per_req gc_count allocated_bytes_per_req"
     local client=$1 url=$2 c=$3 out
     # shellcheck disable=SC2086
     out=$(java $JAVA_OPTS -Dslf4j.internal.verbosity=ERROR -jar "$JAR" load "$url" --client "$client" -c "$c" \
         -d "$DURATION" --warmup "$WARMUP" --io-threads "$IO_THREADS" --json --quiet) \
         || { log "$client load failed at $url c=$c:"; log "$out"; return 1; }
-    echo "$(json_field "$out" requestsPerSecond) $(json_field "$out" p99) $(json_field "$out" clientCpuMicrosPerRequest)"
+    echo "$(json_field "$out" requestsPerSecond) $(json_field "$out" p99) $(json_field "$out" clientCpuMicrosPerRequest)" \
+        "$(json_field "$out" gcCount) $(json_field "$out" allocatedBytesPerRequest)"
 }
 
 install_tools
@@ -158,26 +168,58 @@ for client in $CLIENTS; do
 done
 log "nginx on 127.0.0.1:$PORT (pid $NGINX_PID); each point: ${WARMUP} warmup + ${DURATION}; wrk -t$WRK_THREADS; clients ($CLIENTS) --io-threads $IO_THREADS, each in its own JVM"
 
-table="| body bytes | C | client | req/s | / wrk | p99 us | client CPU us/req |"
-table+=$'\n'"|---:|---:|:---|---:|---:|---:|---:|"
-for size in $SIZES; do
-    url="http://127.0.0.1:$PORT/$size"
-    for c in $CONCURRENCY; do
-        log "  $size bytes, C=$c: wrk"
-        result=$(run_wrk "$url" "$c")
-        read -r wrk_rps wrk_p99 <<<"$result"
-        table+=$'\n'"$(printf '| %s | %s | wrk | %.0f | 1.00 | %s | |' "$size" "$c" "$wrk_rps" "$wrk_p99")"
-        for client in $CLIENTS; do
-            log "  $size bytes, C=$c: $client"
-            result=$(run_client "$client" "$url" "$c")
-            read -r rps p99 cpu <<<"$result"
-            ratio=$(awk -v a="$rps" -v b="$wrk_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-            table+=$'\n'"$(printf '| %s | %s | %s | %.0f | %s | %s | %.1f |' "$size" "$c" "$client" "$rps" "$ratio" "$p99" "$cpu")"
+ROWS="$PREFIX/rows"
+HEADER="| body bytes | C | client | req/s | / wrk | / netty | p99 us | CPU us/req | CPU / netty | GCs | alloc B/req |"
+ALIGN="|---:|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|"
+FORMATS="%.0f %.2f %.2f %.0f %.1f %.2f %.0f %.0f"
+
+run_point() { # run size concurrency -> rows for wrk and every client at one point
+    local run=$1 size=$2 c=$3 url="http://127.0.0.1:$PORT/$2" client result rps p99 cpu gcs alloc wrk_rps wrk_p99
+    local -A client_rps=() client_line=()
+    log "  run $run/$RUNS, $size bytes, C=$c: wrk"
+    result=$(run_wrk "$url" "$c")
+    read -r wrk_rps wrk_p99 <<<"$result"
+    for client in $CLIENTS; do
+        log "  run $run/$RUNS, $size bytes, C=$c: $client"
+        result=$(run_client "$client" "$url" "$c")
+        read -r rps p99 cpu gcs alloc <<<"$result"
+        client_rps[$client]=$rps
+        client_line[$client]="$p99 $cpu $gcs $alloc"
+    done
+    # Ratios to netty once the point is complete, so they hold whatever CLIENTS' order.
+    local netty_rps=${client_rps[netty]:-} netty_cpu=""
+    [ -n "$netty_rps" ] && read -r _ netty_cpu _ _ <<<"${client_line[netty]}"
+    record_row "$ROWS" "$run" "$size" "$c" wrk "$wrk_rps" 1 "$(ratio "$wrk_rps" "$netty_rps")" "$wrk_p99" "" "" "" "" "$wrk_rps"
+    for client in $CLIENTS; do
+        rps=${client_rps[$client]}
+        read -r p99 cpu gcs alloc <<<"${client_line[$client]}"
+        local to_netty cpu_to_netty basis
+        read -r to_netty cpu_to_netty basis <<<"$(netty_columns "$client" "$rps" "$cpu" "$netty_rps" "$netty_cpu")"
+        record_row "$ROWS" "$run" "$size" "$c" "$client" "$rps" "$(ratio "$rps" "$wrk_rps")" "$to_netty" "$p99" \
+            "$cpu" "$cpu_to_netty" "$gcs" "$(allocation "$alloc")" "$basis"
+    done
+}
+
+for run in $(seq "$RUNS"); do
+    for size in $SIZES; do
+        for c in $CONCURRENCY; do
+            run_point "$run" "$size" "$c"
         done
     done
+    run_table "$ROWS" "$run" 3 "$HEADER" "$ALIGN" "$FORMATS"
 done
-echo
-echo "$table"
+final_table "$ROWS" 3 "$HEADER" "$ALIGN" "$FORMATS" wrk
+if [ -n "$H2_SHAPES" ]; then
+    # The HTTP/2 comparison is compare-h2.sh's; it has its own server, so nginx can go first.
+    stop_nginx
+    h2_clients=""
+    for client in $CLIENTS; do [ "$client" = ahc ] || h2_clients+="${h2_clients:+ }$client"; done
+    [ -n "$h2_clients" ] || { log "H2_SHAPES is set but CLIENTS has no HTTP/2 client (ahc has none)"; exit 2; }
+    echo
+    echo "HTTP/2 ($H2_SHAPES):"
+    SHAPES="$H2_SHAPES" CLIENTS="$h2_clients" RUNS="$RUNS" DURATION="$DURATION" WARMUP="$WARMUP" \
+        IO_THREADS="$IO_THREADS" JAVA_OPTS="$JAVA_OPTS" "$BENCH_DIR/compare-h2.sh"
+fi
 echo
 echo "Burst demo:"
 java $JAVA_OPTS -jar "$JAR"

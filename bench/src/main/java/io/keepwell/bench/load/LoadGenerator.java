@@ -1,6 +1,7 @@
 package io.keepwell.bench.load;
 
 import io.keepwell.bench.server.EmbeddedServer;
+import io.keepwell.bench.util.AllocatedBytes;
 import io.keepwell.bench.util.Loopback;
 import java.net.http.HttpRequest;
 import io.keepwell.bench.util.TcpConnections;
@@ -374,7 +375,10 @@ public final class LoadGenerator {
         }
     }
 
-    /** Process CPU, the embedded server's share of it, and garbage collections, sampled together. */
+    /**
+     * Process CPU, garbage collections and bytes allocated by the live threads, with the embedded
+     * server's share of CPU and allocation, sampled together.
+     */
     static final class CpuClock {
         private final EmbeddedServer server;
         private final com.sun.management.OperatingSystemMXBean os;
@@ -384,7 +388,8 @@ public final class LoadGenerator {
             this.os = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean sun ? sun : null;
         }
 
-        record Sample(long processCpuNanos, long serverCpuNanos, long gcCount, long gcMillis) {
+        record Sample(long processCpuNanos, long serverCpuNanos, long gcCount, long gcMillis,
+                long processAllocatedBytes, long serverAllocatedBytes) {
         }
 
         Sample sample() {
@@ -394,7 +399,8 @@ public final class LoadGenerator {
                 gcCount += Math.max(0, gc.getCollectionCount());
                 gcMillis += Math.max(0, gc.getCollectionTime());
             }
-            return new Sample(os == null ? -1 : os.getProcessCpuTime(), server == null ? 0 : server.cpuNanos(), gcCount, gcMillis);
+            return new Sample(os == null ? -1 : os.getProcessCpuTime(), server == null ? 0 : server.cpuNanos(), gcCount, gcMillis,
+                    AllocatedBytes.ofLiveThreads(), server == null ? 0 : server.allocatedBytes());
         }
     }
 }

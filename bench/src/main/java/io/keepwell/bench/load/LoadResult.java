@@ -77,6 +77,26 @@ public record LoadResult(
         return cpu < 0 ? Double.NaN : (double) cpu / windowNanos;
     }
 
+    /**
+     * Bytes allocated by the client during the window: the live threads' counters, less the embedded
+     * server's threads when it ran here; -1 when the JVM cannot count them. Threads that died in the
+     * window are missing (see {@link io.keepwell.bench.util.AllocatedBytes}).
+     */
+    public long clientAllocatedBytes() {
+        if (cpuAtStart == null || cpuAtEnd == null || cpuAtStart.processAllocatedBytes() < 0 || cpuAtEnd.processAllocatedBytes() < 0) {
+            return -1;
+        }
+        long process = cpuAtEnd.processAllocatedBytes() - cpuAtStart.processAllocatedBytes();
+        long server = cpuAtEnd.serverAllocatedBytes() - cpuAtStart.serverAllocatedBytes();
+        return Math.max(0, process - Math.max(0, server));
+    }
+
+    /** Client bytes allocated per measured request, or -1 when not measurable. */
+    public double allocatedBytesPerRequest() {
+        long bytes = clientAllocatedBytes();
+        return bytes < 0 || requests == 0 ? -1 : (double) bytes / requests;
+    }
+
     /** A pool counter's change over the window, or -1 for a client without Keepwell's pool stats. */
     private long delta(java.util.function.ToLongFunction<PoolStats> f) {
         if (statsAtEnd == null) {
@@ -165,6 +185,10 @@ public record LoadResult(
                     clientCpuMicrosPerRequest(), clientCores(),
                     embeddedServer ? "process CPU minus the embedded server's threads" : "process CPU"));
         }
+        double allocated = allocatedBytesPerRequest();
+        row(t, "allocation", allocated < 0 ? "not measurable on this JVM"
+                : String.format("%,.0f bytes/request (%s; threads that died in the window are not counted)", allocated,
+                        embeddedServer ? "live threads minus the embedded server's" : "live threads"));
         if (cpuAtStart != null) {
             row(t, "GC", String.format("%d collections, %d ms in the window",
                     cpuAtEnd.gcCount() - cpuAtStart.gcCount(), cpuAtEnd.gcMillis() - cpuAtStart.gcMillis()));
@@ -214,6 +238,7 @@ public record LoadResult(
                 .put("clientCores", clientCores())
                 .put("gcCount", cpuAtStart == null ? -1 : cpuAtEnd.gcCount() - cpuAtStart.gcCount())
                 .put("gcMillis", cpuAtStart == null ? -1 : cpuAtEnd.gcMillis() - cpuAtStart.gcMillis())
+                .put("allocatedBytesPerRequest", allocatedBytesPerRequest())
                 .put("passed", passed())
                 .toString();
     }

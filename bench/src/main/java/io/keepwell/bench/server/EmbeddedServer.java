@@ -1,5 +1,6 @@
 package io.keepwell.bench.server;
 
+import io.keepwell.bench.util.AllocatedBytes;
 import io.keepwell.bench.util.Loopback;
 import io.keepwell.netty.Transport;
 import io.netty.bootstrap.ServerBootstrap;
@@ -232,6 +233,11 @@ public final class EmbeddedServer implements AutoCloseable {
             }
         }
         return sum;
+    }
+
+    /** Bytes allocated so far by the server's live threads, or -1 where the JVM cannot tell. */
+    public long allocatedBytes() {
+        return AllocatedBytes.of(threads);
     }
 
     /** Stops accepting, closes every connection and waits for the server's threads to stop. */

@@ -7,6 +7,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,6 +30,12 @@ class LoadGeneratorTest {
         assertTrue(r.statsAtEnd().opened() <= 4, "C lanes need at most C connections\n" + r.toTable());
         assertEquals(4, r.openAtEnd(), r::toTable);
         assertTrue(r.toJson().contains("\"passed\":true"), r.toJson());
+        // Allocation is sampled with CPU; HotSpot counts it per thread, so the figure is there and positive.
+        assertTrue(r.allocatedBytesPerRequest() > 0, r::toTable);
+        Matcher allocated = Pattern.compile("\"allocatedBytesPerRequest\":([0-9.]+)").matcher(r.toJson());
+        assertTrue(allocated.find(), r.toJson());
+        assertTrue(Double.parseDouble(allocated.group(1)) > 0, r.toJson());
+        assertTrue(r.toTable().contains("bytes/request"), r::toTable);
     }
 
     /** WebClient over either connector sends the POST body and reads every response, on Keepwell's pool. */

@@ -102,7 +102,7 @@ final class ExchangeDispatcher implements HopFollower.Sender {
         }
         PoolKey key;
         try {
-            key = PoolKey.of(request.uri(), routes.select(request));
+            key = keyFor(request.uri(), routes.select(request));
         } catch (IllegalArgumentException e) {
             result.completeExceptionally(e);
             return result;
@@ -118,6 +118,22 @@ final class ExchangeDispatcher implements HopFollower.Sender {
         dispatch(exchange);
         return result;
     }
+    /** The last key made, for its URI and route: a caller that sends one built request again makes no new key. */
+    private record KeyMemo(java.net.URI uri, io.keepwell.pool.Route route, PoolKey key) {
+    }
+
+    private volatile KeyMemo lastKey;
+
+    private PoolKey keyFor(java.net.URI uri, io.keepwell.pool.Route route) {
+        KeyMemo memo = lastKey;
+        if (memo != null && memo.uri == uri && memo.route.equals(route)) {
+            return memo.key;
+        }
+        PoolKey key = PoolKey.of(uri, route);
+        lastKey = new KeyMemo(uri, route, key);
+        return key;
+    }
+
     /**
      * Safe retry, Go's rule, from the facts the attempt recorded (see {@link RetryPolicy}); every
      * retry is counted in {@link PoolStats#retried()} and told to the pool listener.

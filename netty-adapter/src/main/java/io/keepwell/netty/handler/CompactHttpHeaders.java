@@ -72,9 +72,10 @@ final class CompactHttpHeaders extends HttpHeaders {
     // ---- reading
 
     private int indexOf(CharSequence name, int from) {
+        int length = name.length();
         for (int i = from; i < size; i++) {
             CharSequence held = pairs[2 * i];
-            if (held == name || AsciiString.contentEqualsIgnoreCase(held, name)) {
+            if (held == name || held.length() == length && AsciiString.contentEqualsIgnoreCase(held, name)) {
                 return i;
             }
         }
@@ -332,7 +333,7 @@ final class CompactHttpHeaders extends HttpHeaders {
         int kept = 0;
         for (int i = 0; i < size; i++) {
             CharSequence held = pairs[2 * i];
-            if (held != name && !AsciiString.contentEqualsIgnoreCase(held, name)) {
+            if (held != name && (held.length() != name.length() || !AsciiString.contentEqualsIgnoreCase(held, name))) {
                 pairs[2 * kept] = held;
                 pairs[2 * kept + 1] = pairs[2 * i + 1];
                 kept++;

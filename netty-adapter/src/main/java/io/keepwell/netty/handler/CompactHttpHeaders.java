@@ -251,6 +251,12 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders add(CharSequence name, Object value) {
+        append(name, checked(name, value));
+        return this;
+    }
+
+    /** The value as text, once name and value passed validation (when this validates). */
+    private CharSequence checked(CharSequence name, Object value) {
         java.util.Objects.requireNonNull(name, "name");
         CharSequence text = text(value);
         if (validate) {
@@ -259,13 +265,16 @@ final class CompactHttpHeaders extends HttpHeaders {
             }
             VALUES.validate(text);
         }
+        return text;
+    }
+
+    private void append(CharSequence name, CharSequence text) {
         if (2 * size == pairs.length) {
             pairs = Arrays.copyOf(pairs, pairs.length == 0 ? 2 * expected : pairs.length * 2);
         }
         pairs[2 * size] = name;
         pairs[2 * size + 1] = text;
         size++;
-        return this;
     }
 
     @Override
@@ -298,8 +307,10 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Object value) {
+        CharSequence text = checked(name, value); // a refused value leaves the headers as they were
         remove(name);
-        return add(name, value);
+        append(name, text);
+        return this;
     }
 
     @Override
@@ -309,8 +320,15 @@ final class CompactHttpHeaders extends HttpHeaders {
 
     @Override
     public HttpHeaders set(CharSequence name, Iterable<?> values) {
+        List<CharSequence> texts = new ArrayList<>();
+        for (Object value : values) {
+            texts.add(checked(name, value));
+        }
         remove(name);
-        return add(name, values);
+        for (CharSequence text : texts) {
+            append(name, text);
+        }
+        return this;
     }
 
     @Override

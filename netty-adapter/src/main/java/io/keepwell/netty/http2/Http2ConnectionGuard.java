@@ -53,6 +53,8 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final LateFrameResets lateResets;
     private final List<StreamCarrier> heldSlots = new ArrayList<>(); // reset by this side, waiting for a PING ack
     private ChannelHandlerContext ctx;
+    // One for the connection, its handler set per stream: on the event loop, open() reads it before returning.
+    private Http2StreamChannelBootstrap streams;
     private boolean ready;
     private boolean failed;
     private long streamsOpened;
@@ -81,6 +83,7 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.streams = new Http2StreamChannelBootstrap(ctx.channel());
         settingsTimer = ctx.executor().schedule(this::settingsTimedOut, options.settingsTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -223,8 +226,8 @@ public final class Http2ConnectionGuard extends ChannelInboundHandlerAdapter {
             exchange.failAttempt(carrier.unprocessed("the connection is going away"));
             return;
         }
-        new Http2StreamChannelBootstrap(ctx.channel())
-                .handler(new StreamInitializer(carrier, settings))
+        assert ctx.executor().inEventLoop();
+        streams.handler(new StreamInitializer(carrier, settings))
                 .open()
                 .addListener(f -> {
                     if (!f.isSuccess()) {

@@ -79,7 +79,7 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
     private final io.keepwell.netty.dns.HostResolver resolver;
 
     private KeepwellHttpClient(Builder b) {
-        this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io");
+        this.loops = EventLoops.start(b.transport, b.eventLoopThreads, "keepwell-io", b.ioSpin);
         this.connectTimeout = b.connectTimeout;
         this.redirect = b.redirect;
         this.sslContext = b.jdkSslContext;
@@ -628,8 +628,12 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
      */
     public static final class Builder implements HttpClient.Builder {
         private PoolConfig pool = PoolConfig.defaults();
+        /** The default {@link #ioSpin}. */
+        static final Duration DEFAULT_IO_SPIN = Duration.ofNanos(50_000);
+        private static final Duration MAX_IO_SPIN = Duration.ofMillis(1);
         private int eventLoopThreads = Runtime.getRuntime().availableProcessors();
         private Transport transport = Transport.AUTO;
+        private Duration ioSpin = DEFAULT_IO_SPIN;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private PoolListener poolListener = PoolListener.NOOP;
         private RequestListener requestListener = RequestListener.NONE;
@@ -700,6 +704,27 @@ public final class KeepwellHttpClient extends HttpClient implements AutoCloseabl
                 throw new IllegalArgumentException("eventLoopThreads must be at least 1: " + threads);
             }
             this.eventLoopThreads = threads;
+            return this;
+        }
+
+        /**
+         * How long an I/O thread that ran out of work polls for more before it sleeps; 50 µs by
+         * default, zero to sleep at once (Netty's default). A response that arrives within the
+         * spin is read without the thread's wake-up, which costs more than the spin: at one
+         * request in flight on loopback the spin more than doubles requests per second and lowers
+         * CPU per request. A loop spins once after its last event, never while it has work, and
+         * a task another thread hands it ends the spin; a client at rest uses no CPU.
+         *
+         * @param spin the spin, 0 to 1 ms; not {@code null}
+         * @return this builder
+         * @throws IllegalArgumentException if {@code spin} is negative or above 1 ms
+         */
+        public Builder ioSpin(Duration spin) {
+            Objects.requireNonNull(spin, "spin");
+            if (spin.isNegative() || spin.compareTo(MAX_IO_SPIN) > 0) {
+                throw new IllegalArgumentException("ioSpin must be 0 to 1 ms: " + spin);
+            }
+            this.ioSpin = spin;
             return this;
         }
 

@@ -135,6 +135,10 @@ public record LoadOptions(
                 .pool(poolConfig())
                 .eventLoopThreads(ioThreads)
                 .transport(transport);
+        String spin = System.getProperty("keepwell.bench.ioSpinMicros"); // to measure the spin against none
+        if (spin != null) {
+            b.ioSpin(java.time.Duration.ofNanos(Long.parseLong(spin) * 1000));
+        }
         return http2 == null ? b.version(java.net.http.HttpClient.Version.HTTP_1_1) : KeepwellHttp2.configure(b, http2);
     }
 }

@@ -28,12 +28,22 @@ public final class EventLoops {
 
     /**
      * Starts {@code threads} event loops (0 means Netty's default: twice the cores) of the chosen
-     * transport. {@link Transport#AUTO} resolves to EPOLL when the native library loads.
+     * transport, each polling for up to {@code spin} before it blocks for I/O ({@link SpinThenBlock};
+     * zero blocks at once, Netty's default). {@link Transport#AUTO} resolves to EPOLL when the
+     * native library loads.
      */
-    public static EventLoops start(Transport requested, int threads, String threadPrefix) {
+    public static EventLoops start(Transport requested, int threads, String threadPrefix, java.time.Duration spin) {
         Transport resolved = resolve(requested);
         DefaultThreadFactory threadFactory = new DefaultThreadFactory(threadPrefix, true);
-        IoHandlerFactory ioHandler = resolved == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory ioHandler;
+        if (spin.isZero()) {
+            ioHandler = resolved == Transport.EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        } else if (resolved == Transport.EPOLL) {
+            ioHandler = SpinThenBlock.handlers(spin.toNanos(), strategy -> EpollIoHandler.newFactory(0, strategy));
+        } else {
+            ioHandler = SpinThenBlock.handlers(spin.toNanos(),
+                    strategy -> NioIoHandler.newFactory(java.nio.channels.spi.SelectorProvider.provider(), strategy));
+        }
         Class<? extends SocketChannel> channelClass = resolved == Transport.EPOLL ? EpollSocketChannel.class : NioSocketChannel.class;
         return new EventLoops(resolved, new MultiThreadIoEventLoopGroup(threads, threadFactory, ioHandler), channelClass);
     }

@@ -52,7 +52,7 @@ public final class NettyLoadClient implements LoadClient {
     public NettyLoadClient(LoadOptions options, URI target, byte[] body) {
         this.epoll = options.transport() != Transport.NIO && Epoll.isAvailable();
         this.group = new MultiThreadIoEventLoopGroup(options.ioThreads(), new DefaultThreadFactory("bare-netty", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                epoll ? (io.keepwell.bench.util.SpinSelect.fromProperty() == null ? EpollIoHandler.newFactory() : EpollIoHandler.newFactory(0, io.keepwell.bench.util.SpinSelect.fromProperty())) : NioIoHandler.newFactory());
         Class<? extends SocketChannel> channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
         this.bootstrap = new Bootstrap().group(group).channel(channelClass).option(ChannelOption.TCP_NODELAY, true);
         this.target = target;

@@ -174,7 +174,7 @@ public final class ChannelPools implements TransportHooks<Channel> {
                              RequestTrace trace) {
         PoolKey key = slot.key();
         ConnectionContext cx = new ConnectionContext(slot, core, host, clientClosing);
-        Readiness readiness = new Readiness(slot, host, promise);
+        Readiness readiness = new Readiness(slot, promise);
         readiness.channel = channel;
         cx.readiness(readiness);
         allChannels.add(channel);
@@ -219,13 +219,11 @@ public final class ChannelPools implements TransportHooks<Channel> {
     /** What a connection opened for a slot turned out to be, told once by its pipeline. */
     private final class Readiness implements ConnectionReadiness {
         private final PooledConnection<Channel> slot;
-        private final HostChannelPool host;
         private final Promise<Channel> promise;
         private Channel channel; // set once the connect has a channel, before any of the callbacks
 
-        Readiness(PooledConnection<Channel> slot, HostChannelPool host, Promise<Channel> promise) {
+        Readiness(PooledConnection<Channel> slot, Promise<Channel> promise) {
             this.slot = slot;
-            this.host = host;
             this.promise = promise;
         }
 
